@@ -1,0 +1,141 @@
+package org.difflabel.cli;
+
+import jakarta.inject.Inject;
+import org.difflabel.classifier.ClassificationException;
+import org.difflabel.classifier.Posterior;
+import org.difflabel.classifier.Stage;
+import org.difflabel.config.LabelerConfig;
+import org.difflabel.model.LabelModel;
+import org.difflabel.model.LabelRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * {@code accuracy --data DIR}: classifies a folder of labelled images ({@code DIR/<label>/*.png})
+ * and prints accuracy, mean confidence, NLL and ECE. Each image's request id is its path under
+ * DIR ({@code <label>/<file>}), so its noise is the same as in the Python evaluation.
+ */
+@Command(name = "accuracy", mixinStandardHelpOptions = true,
+        description = "Accuracy and calibration on a folder of labelled images (DIR/<label>/<image>).")
+public class AccuracyCommand implements Callable<Integer> {
+    @Inject
+    LabelerConfig config;
+
+    @Mixin
+    ModelArgs model;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder with one subfolder per label")
+    Path data;
+
+    @Option(names = "--labels", split = ",", description = "vocabulary (default: the subfolder names, sorted)")
+    List<String> labels;
+
+    @Option(names = "--prompt-template", description = "text models: prompt per label, {label} is replaced")
+    String promptTemplate;
+
+    @Option(names = "--limit", defaultValue = "0", description = "use only the first N images (0: all)")
+    int limit;
+
+    @Option(names = "--parallel", defaultValue = "1",
+            description = "images classified at once (with --threads 1, one per core is fastest on CPU)")
+    int parallel;
+
+    @Option(names = "--bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE})")
+    int bins;
+
+    /** One labelled image. */
+    record Item(String id, String label, Path file) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<Stage> stages;
+        try {
+            stages = model.stages(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: --samples: " + e.getMessage());
+            return 2;
+        }
+        if (!Files.isDirectory(data)) {
+            System.err.println("error: --data " + data + " is not a folder");
+            return 2;
+        }
+        List<Item> items = items();
+        List<String> vocab = labels != null ? labels : items.stream().map(Item::label).distinct().sorted().toList();
+        if (items.isEmpty()) {
+            System.err.println("error: no images under " + data + " (expected DIR/<label>/<image>)");
+            return 2;
+        }
+        try (LabelModel m = model.load(config)) {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallel));
+            List<Future<Posterior>> futures = new ArrayList<>();
+            for (Item it : items) {
+                futures.add(pool.submit(() -> m.classify(new LabelRequest(it.id(), Files.readAllBytes(it.file()), vocab,
+                        promptTemplate, stages, model.temperature(config)))));
+            }
+            Calibration cal = new Calibration(bins);
+            long start = System.nanoTime();
+            long evaluations = 0;
+            int failed = 0;
+            for (int i = 0; i < items.size(); i++) {
+                try {
+                    Posterior p = futures.get(i).get();
+                    evaluations += p.evaluations();
+                    cal.add(p, items.get(i).label());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed++;
+                    Throwable c = e.getCause();
+                    System.err.println("error: " + items.get(i).file() + ": "
+                            + (c instanceof ClassificationException ce ? ce.code() + ": " : "") + c.getMessage());
+                }
+                if ((i + 1) % 100 == 0 || i + 1 == items.size()) {
+                    double el = (System.nanoTime() - start) / 1e9;
+                    System.err.printf(Locale.ROOT, "  %d/%d images, accuracy so far %.4f, %.0f s (eta %.0f s)%n", i + 1,
+                            items.size(), cal.accuracy(), el, el / (i + 1) * (items.size() - i - 1));
+                }
+            }
+            pool.shutdown();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "model %s %s, %d images, %d labels, stages %s, temperature %s%n",
+                    m.manifest().id(), m.manifest().version(), cal.count(), vocab.size(),
+                    stages != null ? stages : m.defaultStages(vocab.size()),
+                    model.temperature(config) != null ? model.temperature(config) : m.manifest().classifier().temperature());
+            System.out.printf(Locale.ROOT, "accuracy %.4f  mean confidence %.4f  NLL %.4f  ECE %.4f%n",
+                    cal.accuracy(), cal.meanConfidence(), cal.nll(), cal.ece());
+            System.out.printf(Locale.ROOT, "%d evaluations in %.1f s (%.0f evaluations/s), %d failed%n", evaluations, seconds,
+                    evaluations / seconds, failed);
+            return failed == 0 ? 0 : 1;
+        } catch (CommandFailure e) {
+            System.err.println("error: " + e.getMessage());
+            return e.exitCode();
+        }
+    }
+
+    private List<Item> items() throws IOException {
+        List<Item> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(data)) {
+            for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        String label = dir.getFileName().toString();
+                        out.add(new Item(label + "/" + f.getFileName(), label, f));
+                    }
+                }
+            }
+        }
+        return limit > 0 && out.size() > limit ? out.subList(0, limit) : out;
+    }
+}

@@ -1,0 +1,64 @@
+package org.difflabel.cli;
+
+import org.difflabel.classifier.Stage;
+import org.difflabel.config.LabelerConfig;
+import org.difflabel.model.LabelModel;
+import org.difflabel.model.ModelLoadException;
+import org.difflabel.model.ModelOptions;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Options every command shares: which model, how it runs, the schedule. Unset ones come from config. */
+public class ModelArgs {
+    @Option(names = "--model", paramLabel = "DIR", description = "model folder with model.json (default: labeler.model.path)")
+    Path model;
+
+    @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: labeler.model.intra-op-threads)")
+    Integer threads;
+
+    @Option(names = "--batch-size", description = "largest (label x sample) batch per call (default: labeler.model.batch-size)")
+    Integer batchSize;
+
+    @Option(names = "--samples", paramLabel = "STAGES",
+            description = "schedule: a flat K (e.g. 64) or stages samples:keep,... (e.g. 16:3,64:1)")
+    String samples;
+
+    @Option(names = "--temperature", description = "softmax temperature (default: the model's calibrated one)")
+    Double temperature;
+
+    Path modelPath(LabelerConfig config) {
+        return model != null ? model : Path.of(config.model().path());
+    }
+
+    ModelOptions options(LabelerConfig config) {
+        ModelOptions o = config.modelOptions();
+        if (threads != null) {
+            o = o.withIntraOpThreads(threads);
+        }
+        if (batchSize != null) {
+            o = o.withBatchSize(batchSize);
+        }
+        return o;
+    }
+
+    /** The explicit schedule, or null for the model's defaults. */
+    List<Stage> stages(LabelerConfig config) {
+        String spec = samples != null ? samples : config.model().stages().orElse(null);
+        return spec == null ? null : Stage.parse(spec);
+    }
+
+    Double temperature(LabelerConfig config) {
+        return temperature != null ? temperature : config.model().temperature().orElse(null);
+    }
+
+    LabelModel load(LabelerConfig config) {
+        Path path = modelPath(config);
+        try {
+            return LabelModel.load(path, options(config));
+        } catch (ModelLoadException e) {
+            throw new CommandFailure("cannot load model: " + e.getMessage(), 3);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package org.difflabel.model;
+
+import org.difflabel.classifier.ClassificationException;
+import org.difflabel.classifier.ClassificationException.Code;
+import org.difflabel.classifier.Condition;
+import org.difflabel.classifier.DiffusionClassifier;
+import org.difflabel.classifier.NoiseGenerator;
+import org.difflabel.classifier.NoisePredictor;
+import org.difflabel.classifier.Posterior;
+import org.difflabel.classifier.SamplingPlan;
+import org.difflabel.classifier.Stage;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A model folder loaded and ready to label images: manifest checked, files verified, ONNX
+ * sessions open, and the {@link DiffusionClassifier} wired to them. Thread-safe; load once per
+ * process and share.
+ */
+public final class LabelModel implements AutoCloseable {
+    private static final int DEFAULT_SAMPLES = 64;
+
+    private final Path folder;
+    private final ModelManifest manifest;
+    private final ModelOptions options;
+    private final Preprocessor preprocessor;
+    private final OnnxNetwork unet;
+    private final OnnxNetwork textEncoder;
+    private final OnnxNetwork vaeEncoder;
+    private final WordTokenizer tokenizer;
+    private final EmbeddingCache embeddings;
+    private final DiffusionClassifier classifier;
+    private final int[] sampleShape;
+
+    private LabelModel(Path folder, ModelManifest manifest, ModelOptions options) {
+        this.folder = folder;
+        this.manifest = manifest;
+        this.options = options;
+        this.preprocessor = new Preprocessor(manifest.image(), options.imageLimits());
+        ModelManifest.Space space = manifest.space();
+        boolean latent = "latent".equals(space.kind());
+        int side = latent ? manifest.image().size() / space.downsample() : manifest.image().size();
+        int channels = latent ? space.latentChannels() : manifest.image().channels();
+        this.sampleShape = new int[] {channels, side, side};
+        List<OnnxNetwork> opened = new ArrayList<>();
+        try {
+            this.unet = open(manifest.networks().get("unet"), opened);
+            this.textEncoder = isText() ? open(manifest.networks().get("textEncoder"), opened) : null;
+            this.vaeEncoder = latent ? open(manifest.networks().get(space.vaeEncoder()), opened) : null;
+            this.tokenizer = isText()
+                    ? new WordTokenizer(folder.resolve(manifest.conditioning().tokenizer().file()),
+                    manifest.conditioning().tokenizer())
+                    : null;
+            NoisePredictor.PredictionType type = "v_prediction".equals(manifest.prediction().type())
+                    ? NoisePredictor.PredictionType.V_PREDICTION : NoisePredictor.PredictionType.EPSILON;
+            OnnxNoisePredictor predictor = new OnnxNoisePredictor(unet, manifest.networks().get("unet"), sampleShape,
+                    options.batchSize(), type);
+            this.embeddings = new EmbeddingCache(options.embeddingCacheSize());
+            this.classifier = new DiffusionClassifier(predictor, manifest.schedule().alphasCumprod(), options.batchSize());
+            probe(predictor);
+        } catch (RuntimeException e) {
+            opened.forEach(OnnxNetwork::close);
+            throw e;
+        }
+    }
+
+    /** Loads {@code folder} (its {@code model.json}, checksums verified first). */
+    public static LabelModel load(Path folder, ModelOptions options) {
+        return new LabelModel(folder, ManifestReader.read(folder), options);
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public DiffusionClassifier classifier() {
+        return classifier;
+    }
+
+    public EmbeddingCache embeddings() {
+        return embeddings;
+    }
+
+    public boolean isText() {
+        return "text".equals(manifest.conditioning().kind());
+    }
+
+    /** Shape (C, H, W) of one sample in model space (latent shape for latent models). */
+    public int[] sampleShape() {
+        return sampleShape.clone();
+    }
+
+    /** Labels one image. Bad input raises {@link ClassificationException} with its code. */
+    public Posterior classify(LabelRequest request, DiffusionClassifier.Progress progress) {
+        List<String> labels = request.labels();
+        checkVocabulary(labels);
+        List<Stage> stages = request.stages() != null ? request.stages() : defaultStages(labels.size());
+        // conditions before pixels: a bad label or prompt costs no decoding
+        List<Condition> conditions = conditions(labels, request.promptTemplate());
+        float[] x0 = encode(preprocessor.apply(request.image()));
+        double temperature = request.temperature() != null ? request.temperature() : manifest.classifier().temperature();
+        SamplingPlan plan = new SamplingPlan(NoiseGenerator.requestSeed(request.id(), manifest.version()),
+                manifest.schedule().trainSteps());
+        try {
+            return classifier.classify(x0, labels, conditions, plan, stages, temperature, progress);
+        } catch (OnnxNetwork.InferenceException e) {
+            throw new ClassificationException(Code.INFERENCE_FAILED, e.getMessage(), e);
+        }
+    }
+
+    public Posterior classify(LabelRequest request) {
+        return classify(request, DiffusionClassifier.Progress.NONE);
+    }
+
+    /** The request's stages when none are given: the manifest's, else {@link Stage#defaults}. */
+    public List<Stage> defaultStages(int labels) {
+        List<List<Integer>> spec = manifest.classifier().stages();
+        if (spec == null || spec.isEmpty()) {
+            return Stage.defaults(labels, DEFAULT_SAMPLES);
+        }
+        List<Stage> stages = new ArrayList<>();
+        for (List<Integer> s : spec) {
+            stages.add(new Stage(s.get(0), s.get(1)));
+        }
+        return stages;
+    }
+
+    private void checkVocabulary(List<String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            throw new ClassificationException(Code.EMPTY_VOCABULARY, "the label vocabulary is empty");
+        }
+        if (labels.size() > options.maxLabels()) {
+            throw new ClassificationException(Code.VOCABULARY_TOO_LARGE, labels.size()
+                    + " labels, over the limit of " + options.maxLabels());
+        }
+        Set<String> seen = new HashSet<>();
+        for (String l : labels) {
+            if (l == null || l.isBlank()) {
+                throw new ClassificationException(isText() ? Code.BAD_PROMPT : Code.UNKNOWN_LABEL, "a label is empty");
+            }
+            if (!seen.add(l)) {
+                throw new ClassificationException(Code.DUPLICATE_LABEL, "label '" + l + "' appears twice");
+            }
+        }
+    }
+
+    /** Class index per label, or text embedding per label (encoder run once per new prompt). */
+    List<Condition> conditions(List<String> labels, String template) {
+        List<Condition> out = new ArrayList<>(labels.size());
+        if (!isText()) {
+            List<String> names = manifest.conditioning().classNames();
+            for (String l : labels) {
+                int idx = names.indexOf(l);
+                if (idx < 0) {
+                    throw new ClassificationException(Code.UNKNOWN_LABEL, "unknown label '" + l + "': model "
+                            + manifest.id() + " has classes " + abbreviate(names));
+                }
+                out.add(new Condition.ClassIndex(idx));
+            }
+            return out;
+        }
+        String t = template != null ? template : manifest.conditioning().promptTemplate();
+        if (t == null) {
+            t = "{label}";
+        }
+        if (!t.contains("{label}")) {
+            throw new ClassificationException(Code.BAD_PROMPT, "prompt template '" + t + "' has no {label}");
+        }
+        Map<String, long[]> missing = new LinkedHashMap<>();
+        List<String> prompts = new ArrayList<>();
+        for (String l : labels) {
+            String prompt = t.replace("{label}", l);
+            prompts.add(prompt);
+            long[] ids = tokenizer.encode(prompt); // validates even when cached: same errors either way
+            if (embeddings.get(manifest.version(), prompt) == null) {
+                missing.put(prompt, ids);
+            }
+        }
+        if (!missing.isEmpty()) {
+            encodePrompts(missing);
+        }
+        for (String p : prompts) {
+            Condition.Embedding e = embeddings.get(manifest.version(), p);
+            out.add(e != null ? e : encodeOne(p));
+        }
+        return out;
+    }
+
+    private void encodePrompts(Map<String, long[]> prompts) {
+        ModelManifest.Network spec = manifest.networks().get("textEncoder");
+        int n = prompts.size();
+        int len = tokenizer.maxLength();
+        long[] ids = new long[n * len];
+        int i = 0;
+        for (long[] row : prompts.values()) {
+            System.arraycopy(row, 0, ids, i++ * len, len);
+        }
+        Object data = intIds(spec) ? toInt(ids) : ids;
+        OnnxNetwork.Output y = textEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("input_ids"), data, n, len)),
+                spec.outputs().get("last_hidden_state"));
+        int tokens = (int) y.shape()[1];
+        int dim = (int) y.shape()[2];
+        i = 0;
+        for (String p : prompts.keySet()) {
+            float[] row = new float[tokens * dim];
+            System.arraycopy(y.values(), i++ * tokens * dim, row, 0, row.length);
+            embeddings.put(manifest.version(), p, new Condition.Embedding(row, tokens, dim));
+        }
+    }
+
+    /** One prompt's embedding, straight from the encoder (used when the cache cannot hold it). */
+    private Condition.Embedding encodeOne(String prompt) {
+        ModelManifest.Network spec = manifest.networks().get("textEncoder");
+        long[] ids = tokenizer.encode(prompt);
+        OnnxNetwork.Output y = textEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("input_ids"),
+                intIds(spec) ? toInt(ids) : ids, 1, ids.length)), spec.outputs().get("last_hidden_state"));
+        return new Condition.Embedding(y.values(), (int) y.shape()[1], (int) y.shape()[2]);
+    }
+
+    private static boolean intIds(ModelManifest.Network spec) {
+        return spec.inputTypes() != null && "int32".equals(spec.inputTypes().get("input_ids"));
+    }
+
+    private static int[] toInt(long[] v) {
+        int[] out = new int[v.length];
+        for (int k = 0; k < v.length; k++) {
+            out[k] = (int) v[k];
+        }
+        return out;
+    }
+
+    /** Latent models: pixels through the VAE encoder (posterior mean x scaling factor). */
+    private float[] encode(float[] pixels) {
+        if (vaeEncoder == null) {
+            return pixels;
+        }
+        ModelManifest.Network spec = manifest.networks().get(manifest.space().vaeEncoder());
+        int s = manifest.image().size();
+        OnnxNetwork.Output y = vaeEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("sample"), pixels, 1,
+                manifest.image().channels(), s, s)), spec.outputs().get("latent"));
+        long[] shape = y.shape();
+        int c = sampleShape[0];
+        if (shape.length != 4 || (shape[1] != c && shape[1] != 2L * c) || shape[2] != sampleShape[1]
+                || shape[3] != sampleShape[2]) {
+            throw new ModelLoadException(vaeEncoder.file(), "VAE encoder output shape " + java.util.Arrays.toString(shape)
+                    + " does not match space.latentChannels " + c + " at " + sampleShape[1] + "x" + sampleShape[2]);
+        }
+        float scale = (float) (double) manifest.space().scalingFactor();
+        float[] latent = new float[c * sampleShape[1] * sampleShape[2]];
+        for (int i = 0; i < latent.length; i++) {
+            latent[i] = y.values()[i] * scale; // the first C channels are the posterior mean
+        }
+        return latent;
+    }
+
+    /** One real call at load: checks input names, output name and output shape. */
+    private void probe(OnnxNoisePredictor predictor) {
+        int size = sampleShape[0] * sampleShape[1] * sampleShape[2];
+        FloatBuffer x = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        // the empty prompt always tokenizes: <bos> <eos> and padding
+        Condition c = isText() ? encodeOne("") : new Condition.ClassIndex(0);
+        float[] out = new float[size];
+        try {
+            predictor.predict(x, new long[] {500}, new Condition[] {c}, 1, out);
+        } catch (OnnxNetwork.InferenceException e) {
+            throw new ModelLoadException(unet.file(), "a probe call with a " + java.util.Arrays.toString(sampleShape)
+                    + " sample failed: " + e.getMessage(), e);
+        }
+    }
+
+    private OnnxNetwork open(ModelManifest.Network spec, List<OnnxNetwork> opened) {
+        OnnxNetwork net = new OnnxNetwork(folder.resolve(spec.file()), options.intraOpThreads());
+        opened.add(net);
+        net.requireInputs(new HashSet<>(spec.inputs().values()));
+        return net;
+    }
+
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 12 ? names.toString() : names.subList(0, 12) + " ... (" + names.size() + " in all)";
+    }
+
+    @Override
+    public void close() {
+        unet.close();
+        if (textEncoder != null) {
+            textEncoder.close();
+        }
+        if (vaeEncoder != null) {
+            vaeEncoder.close();
+        }
+    }
+}

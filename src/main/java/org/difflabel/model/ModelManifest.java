@@ -1,0 +1,83 @@
+package org.difflabel.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code model.json} of a model folder: everything the worker needs to run a model as a
+ * zero-shot classifier. Documented field by field in {@code onnx-models/README.md}; parsed
+ * strictly by {@link ManifestReader} (an unknown field is an error, not a silent default).
+ */
+public record ModelManifest(
+        int formatVersion,
+        String id,
+        String version,
+        String description,
+        Conditioning conditioning,
+        Space space,
+        Image image,
+        Schedule schedule,
+        Prediction prediction,
+        Map<String, Network> networks,
+        Classifier classifier,
+        List<FileEntry> files) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    /**
+     * How labels condition the model: {@code class} (index by class name) or {@code text}
+     * (prompts from a template). {@code exampleLabels}: a vocabulary for demos and benchmarks
+     * (text models; class models use their class names).
+     */
+    public record Conditioning(String kind, List<String> classNames, Integer nullClass, String promptTemplate,
+                               Tokenizer tokenizer, List<String> exampleLabels) {
+
+        public List<String> demoLabels() {
+            return exampleLabels != null ? exampleLabels : classNames;
+        }
+    }
+
+    /**
+     * Tokenizer of a text model. {@code word}: whitespace-separated words looked up in a
+     * vocabulary file; {@code bosId}/{@code eosId} wrap the words, {@code padId} fills to
+     * {@code maxLength}.
+     */
+    public record Tokenizer(String kind, String file, int maxLength, boolean lowercase, int padId, int bosId,
+                            int eosId) {
+    }
+
+    /** {@code pixel}, or {@code latent} with a VAE encoder network, latent channels and scaling factor. */
+    public record Space(String kind, String vaeEncoder, Integer latentChannels, Double scalingFactor,
+                        Integer downsample) {
+    }
+
+    /**
+     * Input image: square side {@code size}, {@code channels} (1 grey, 3 RGB), resize rule,
+     * normalisation, and the background that transparent pixels are composited onto (0..255).
+     */
+    public record Image(int size, int channels, String colour, String resize, String normalization,
+                        List<Integer> alphaBackground) {
+    }
+
+    /** Noise schedule: its recipe and the full alphas_cumprod (index = timestep). */
+    public record Schedule(String recipe, Double betaStart, Double betaEnd, int trainSteps, double[] alphasCumprod) {
+    }
+
+    /** {@code epsilon} or {@code v_prediction}; learned sigma doubles the output channels. */
+    public record Prediction(String type, boolean learnedSigma) {
+    }
+
+    /** One ONNX network: file, input names by role, their element types, output names by role. */
+    public record Network(String file, Map<String, String> inputs, Map<String, String> inputTypes,
+                          Map<String, String> outputs) {
+    }
+
+    /** Classifier defaults: calibrated temperature, how it was fitted, error, default stages. */
+    public record Classifier(double temperature, Map<String, Object> temperatureFit, String error,
+                             List<List<Integer>> stages) {
+    }
+
+    /** A file of the model folder with its SHA-256. */
+    public record FileEntry(String path, String sha256) {
+    }
+}
