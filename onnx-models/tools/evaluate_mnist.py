@@ -54,6 +54,7 @@ class SmallCNN(nn.Module):
 
 
 def train_cnn(x, y, seed=0, epochs=15):
+    """A small CNN on the same training images (same preprocessing), a fixed recipe."""
     torch.manual_seed(seed)
     net = SmallCNN()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -73,22 +74,26 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="evaluate only the first N test digits (smoke runs)")
+    ap.add_argument("--checkpoint", default=here(".cache", "mnist-ddpm.pt"))
+    ap.add_argument("--out", default=here(".cache", "mnist-ddpm-eval.json"), help="results file (read by export_models.py)")
     args = ap.parse_args()
     split = mnist_data.load_split()
     prep = {k: (train_mnist.to_model_space(v[0]), v[1]) for k, v in split.items()}
     unet = train_mnist.build_model()
-    unet.load_state_dict(torch.load(here(".cache", "mnist-ddpm.pt"))["ema"])
+    unet.load_state_dict(torch.load(args.checkpoint)["ema"])
     unet.eval()
     x_val, y_val = prep["val"]
     x_test, y_test = prep["test"]
-    if args.limit:
-        x_test, y_test = x_test[:args.limit], y_test[:args.limit]
+    if args.limit:  # smoke runs only: a strided subset of both splits
+        x_val, y_val = x_val[::len(x_val) // args.limit], y_val[::len(y_val) // args.limit]
+        x_test, y_test = x_test[::len(x_test) // args.limit], y_test[::len(y_test) // args.limit]
     kmax = max(KS)
     # request ids: the path under heldout/, exactly as the Java accuracy command names its images
     print("validation errors (temperature fit)", flush=True)
     ev = diffusion_errors(unet, x_val, [f"val-{i}" for i in range(len(x_val))], kmax, args.threads)
     print("test errors", flush=True)
-    et = diffusion_errors(unet, x_test, [f"{y}/{i:04d}.png" for i, y in enumerate(y_test)], kmax,
+    rows = np.arange(len(split["test"][1]))[::len(split["test"][1]) // args.limit] if args.limit else np.arange(len(y_test))
+    et = diffusion_errors(unet, x_test, [f"{y}/{i:04d}.png" for i, y in zip(rows, y_test)], kmax,
                           args.threads)
     np.save(here(".cache", "mnist-test-errors.npy"), et)
 
@@ -112,7 +117,7 @@ def main():
         acc_cnn = float((cnn(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean())
     print(f"logistic regression {acc_lr:.4f}, small CNN {acc_cnn:.4f}")
     fit = next(r for r in table if r["K"] == kmax)
-    write_json(here(".cache", "mnist-ddpm-eval.json"), {
+    write_json(args.out, {
         "table": table, "baselines": {"logistic_regression": acc_lr, "small_cnn": acc_cnn},
         "temperature": fit["temperature"],
         "temperatureFit": {"split": "validation (600 digits, 60 per class)", "samples": kmax, "schedule": "flat"},

@@ -1,0 +1,49 @@
+// Runs each exported network in ONNX Runtime (npm onnxruntime-node) on the golden inputs that
+// export_models.py wrote and compares with PyTorch's golden outputs.
+//   npm ci --ignore-scripts --prefix onnx-models/tools && node onnx-models/tools/verify_onnx.mjs
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const NETWORKS = {
+  'mnist-ddpm': [['unet', ['sample', 'timestep', 'class_labels'], 'noise_pred']],
+  'shapes-t2i': [['unet', ['sample', 'timestep', 'encoder_hidden_states'], 'noise_pred'],
+                 ['text_encoder', ['input_ids'], 'last_hidden_state']],
+};
+
+function readTensor(file) {
+  const b = fs.readFileSync(file);
+  if (b.toString('ascii', 0, 4) !== 'GTNS') throw new Error(`${file}: not a golden tensor file`);
+  const code = b.readInt32LE(4), rank = b.readInt32LE(8);
+  const dims = [];
+  for (let i = 0; i < rank; i++) dims.push(Number(b.readBigInt64LE(12 + 8 * i)));
+  const off = 12 + 8 * rank, data = b.subarray(off);
+  const copy = new Uint8Array(data).buffer;
+  if (code === 1) return new ort.Tensor('float32', new Float32Array(copy), dims);
+  if (code === 2) return new ort.Tensor('int64', new BigInt64Array(copy), dims);
+  throw new Error(`${file}: unsupported dtype code ${code}`);
+}
+
+let failed = 0;
+for (const [model, nets] of Object.entries(NETWORKS)) {
+  for (const [net, inputs, output] of nets) {
+    const dir = path.join(root, model);
+    const file = path.join(dir, `${net}.onnx`);
+    if (!fs.existsSync(file)) { console.error(`missing ${file}: run export_models.py first`); failed++; continue; }
+    const session = await ort.InferenceSession.create(file);
+    const feeds = Object.fromEntries(inputs.map(n => [n, readTensor(path.join(dir, 'golden', `${net}.${n}.gtns`))]));
+    const got = (await session.run(feeds))[output].data;
+    const want = readTensor(path.join(dir, 'golden', `${net}.${output}.gtns`)).data;
+    let maxDiff = 0, maxAbs = 0;
+    for (let i = 0; i < want.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(want[i]));
+    }
+    const ok = got.length === want.length && maxDiff <= 1e-4 * Math.max(1, maxAbs);
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${model}/${net}.onnx: max |onnx - torch| = ${maxDiff.toExponential(2)} (max |torch| ${maxAbs.toFixed(3)})`);
+    if (!ok) failed++;
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,137 @@
+package org.difflabel.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A broken model folder is refused with one error naming the file and the problem. */
+class ManifestReaderTest {
+    private static final Path MNIST = Path.of("onnx-models/mnist-ddpm");
+    private static final Path SHAPES = Path.of("onnx-models/shapes-t2i");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readsTheShippedManifests() {
+        ModelManifest m = ManifestReader.read(MNIST);
+        assertThat(m.id()).isEqualTo("mnist-ddpm");
+        assertThat(m.schedule().alphasCumprod()).hasSize(1000);
+        assertThat(ManifestReader.read(SHAPES).conditioning().kind()).isEqualTo("text");
+    }
+
+    @Test
+    void refusesMissingFile() throws IOException {
+        Path copy = copy(MNIST);
+        Files.delete(copy.resolve("unet.onnx"));
+        assertThatThrownBy(() -> LabelModel.load(copy, ModelOptions.defaults()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unet.onnx").hasMessageContaining("missing file");
+    }
+
+    @Test
+    void refusesCorruptFile() throws IOException {
+        Path copy = copy(MNIST);
+        byte[] b = Files.readAllBytes(copy.resolve("unet.onnx"));
+        b[b.length / 2] ^= 1;
+        Files.write(copy.resolve("unet.onnx"), b);
+        assertThatThrownBy(() -> LabelModel.load(copy, ModelOptions.defaults()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unet.onnx").hasMessageContaining("sha256");
+    }
+
+    @Test
+    void refusesUnsupportedField() throws IOException {
+        Path copy = edit(MNIST, m -> m.put("guidanceScale", 7.5));
+        assertThatThrownBy(() -> ManifestReader.read(copy))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model.json").hasMessageContaining("'guidanceScale'");
+    }
+
+    @Test
+    void refusesUnsupportedValue() throws IOException {
+        Path copy = edit(MNIST, m -> ((ObjectNode) m.get("prediction")).put("type", "sample"));
+        assertThatThrownBy(() -> ManifestReader.read(copy))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("prediction.type 'sample'");
+    }
+
+    @Test
+    void refusesWrongInputNames() throws IOException {
+        Path copy = edit(MNIST, m -> ((ObjectNode) m.get("networks").get("unet").get("inputs")).put("condition", "y"));
+        assertThatThrownBy(() -> LabelModel.load(copy, ModelOptions.defaults()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unet.onnx").hasMessageContaining("class_labels").hasMessageContaining("[")
+                .hasMessageContaining("y");
+    }
+
+    @Test
+    void refusesWrongOutputName() throws IOException {
+        Path copy = edit(MNIST, m -> ((ObjectNode) m.get("networks").get("unet").get("outputs")).put("noise", "eps"));
+        assertThatThrownBy(() -> LabelModel.load(copy, ModelOptions.defaults()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unet.onnx").hasMessageContaining("'eps'");
+    }
+
+    @Test
+    void refusesManifestNamingAMissingNetwork() throws IOException {
+        Path copy = edit(SHAPES, m -> ((ObjectNode) m.get("networks")).remove("textEncoder"));
+        assertThatThrownBy(() -> ManifestReader.read(copy))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("missing network 'textEncoder'");
+    }
+
+    @Test
+    void refusesTokenizerThatDoesNotParse() throws IOException {
+        Path copy = copy(SHAPES);
+        Files.writeString(copy.resolve("vocab.json"), "{ not json");
+        rehash(copy, "vocab.json");
+        assertThatThrownBy(() -> LabelModel.load(copy, ModelOptions.defaults()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("vocab.json").hasMessageContaining("does not parse");
+    }
+
+    @Test
+    void refusesMissingFolder() {
+        assertThatThrownBy(() -> ManifestReader.read(tmp.resolve("nope")))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("does not exist");
+    }
+
+    private Path copy(Path model) throws IOException {
+        Path dst = tmp.resolve(model.getFileName());
+        try (Stream<Path> files = Files.list(model)) {
+            Files.createDirectories(dst);
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, dst.resolve(f.getFileName()));
+            }
+        }
+        return dst;
+    }
+
+    private Path edit(Path model, Consumer<ObjectNode> change) throws IOException {
+        Path dst = copy(model);
+        ObjectNode m = (ObjectNode) JSON.readTree(dst.resolve("model.json").toFile());
+        change.accept(m);
+        JSON.writeValue(dst.resolve("model.json").toFile(), m);
+        return dst;
+    }
+
+    private void rehash(Path folder, String file) throws IOException {
+        ObjectNode m = (ObjectNode) JSON.readTree(folder.resolve("model.json").toFile());
+        m.get("files").forEach(f -> {
+            if (f.get("path").asText().equals(file)) {
+                ((ObjectNode) f).put("sha256", ManifestReader.sha256(folder.resolve(file)));
+            }
+        });
+        JSON.writeValue(folder.resolve("model.json").toFile(), m);
+    }
+}
