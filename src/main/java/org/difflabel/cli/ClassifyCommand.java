@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.inject.Inject;
 import org.difflabel.classifier.ClassificationException;
+import org.difflabel.classifier.DiffusionClassifier;
 import org.difflabel.classifier.LabelScore;
 import org.difflabel.classifier.Posterior;
 import org.difflabel.classifier.Stage;
@@ -21,8 +22,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -77,7 +78,7 @@ public class ClassifyCommand implements Callable<Integer> {
                     String requestId = id != null ? id : image.getFileName().toString();
                     long start = System.nanoTime();
                     Posterior p = m.classify(new LabelRequest(requestId, bytes, labels, promptTemplate, stages,
-                            model.temperature(config)));
+                            model.temperature(config)), progress(image, start));
                     double seconds = (System.nanoTime() - start) / 1e9;
                     out.println(json ? toJson(image, requestId, m, p, seconds) : toText(image, p, seconds));
                 } catch (NoSuchFileException e) {
@@ -96,6 +97,19 @@ public class ClassifyCommand implements Callable<Integer> {
             return e.exitCode();
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** Long images (big models, big vocabularies) report progress on stderr every few seconds. */
+    private static DiffusionClassifier.Progress progress(Path image, long start) {
+        long[] last = {start};
+        return (stage, done, planned) -> {
+            long now = System.nanoTime();
+            if (now - last[0] > 3_000_000_000L && done < planned) {
+                last[0] = now;
+                System.err.printf(Locale.ROOT, "  %s: stage %d, %d/%d evaluations (%.0f%%), %.0f s%n", image, stage + 1,
+                        done, planned, 100.0 * done / planned, (now - start) / 1e9);
+            }
+        };
     }
 
     static String toJson(Path image, String requestId, LabelModel m, Posterior p, double seconds) {
@@ -126,16 +140,12 @@ public class ClassifyCommand implements Callable<Integer> {
 
     String toText(Path image, Posterior p, double seconds) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%s: %s  (confidence %.3f, margin %.3f, entropy %.3f nats; %d evaluations, %.2f s)%n",
+        sb.append(String.format(Locale.ROOT, "%s: %s  (confidence %.3f, margin %.3f, entropy %.3f nats; %d evaluations, %.2f s)%n",
                 image, p.top().label(), p.confidence(), p.margin(), p.entropy(), p.evaluations(), seconds));
         for (LabelScore s : p.scores().subList(0, Math.min(top, p.scores().size()))) {
-            sb.append(String.format("    %-28s p=%.4f  err=%.5f +- %.5f  (%d samples)%n", s.label(), s.probability(),
+            sb.append(String.format(Locale.ROOT, "    %-28s p=%.4f  err=%.5f +- %.5f  (%d samples)%n", s.label(), s.probability(),
                     s.meanError(), s.standardError(), s.samples()));
         }
         return sb.toString().stripTrailing();
-    }
-
-    static List<String> split(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).toList();
     }
 }

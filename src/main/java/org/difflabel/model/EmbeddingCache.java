@@ -4,7 +4,6 @@ import org.difflabel.classifier.Condition;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Bounded LRU cache of text embeddings keyed by (model version, prompt): vocabularies repeat
@@ -44,16 +43,6 @@ public final class EmbeddingCache {
         if (capacity > 0) {
             map.put(key(modelVersion, prompt), e);
         }
-    }
-
-    public Condition.Embedding computeIfAbsent(String modelVersion, String prompt,
-                                               Function<String, Condition.Embedding> encoder) {
-        Condition.Embedding e = get(modelVersion, prompt);
-        if (e == null) {
-            e = encoder.apply(prompt);
-            put(modelVersion, prompt, e);
-        }
-        return e;
     }
 
     public synchronized int size() {

@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,27 +180,33 @@ public final class LabelModel implements AutoCloseable {
         if (!t.contains("{label}")) {
             throw new ClassificationException(Code.BAD_PROMPT, "prompt template '" + t + "' has no {label}");
         }
+        Map<String, Condition.Embedding> found = new HashMap<>();
         Map<String, long[]> missing = new LinkedHashMap<>();
         List<String> prompts = new ArrayList<>();
         for (String l : labels) {
             String prompt = t.replace("{label}", l);
             prompts.add(prompt);
-            long[] ids = tokenizer.encode(prompt); // validates even when cached: same errors either way
-            if (embeddings.get(manifest.version(), prompt) == null) {
+            long[] ids = tokenizer.encode(prompt); // validated even when cached: same errors either way
+            Condition.Embedding e = embeddings.get(manifest.version(), prompt);
+            if (e != null) {
+                found.put(prompt, e);
+            } else {
                 missing.put(prompt, ids);
             }
         }
-        if (!missing.isEmpty()) {
-            encodePrompts(missing);
-        }
+        found.putAll(encodePrompts(missing));
         for (String p : prompts) {
-            Condition.Embedding e = embeddings.get(manifest.version(), p);
-            out.add(e != null ? e : encodeOne(p));
+            out.add(found.get(p));
         }
         return out;
     }
 
-    private void encodePrompts(Map<String, long[]> prompts) {
+    /** Runs the text encoder once for all {@code prompts} (token ids given) and caches the results. */
+    private Map<String, Condition.Embedding> encodePrompts(Map<String, long[]> prompts) {
+        Map<String, Condition.Embedding> out = new HashMap<>();
+        if (prompts.isEmpty()) {
+            return out;
+        }
         ModelManifest.Network spec = manifest.networks().get("textEncoder");
         int n = prompts.size();
         int len = tokenizer.maxLength();
@@ -217,17 +224,11 @@ public final class LabelModel implements AutoCloseable {
         for (String p : prompts.keySet()) {
             float[] row = new float[tokens * dim];
             System.arraycopy(y.values(), i++ * tokens * dim, row, 0, row.length);
-            embeddings.put(manifest.version(), p, new Condition.Embedding(row, tokens, dim));
+            Condition.Embedding e = new Condition.Embedding(row, tokens, dim);
+            embeddings.put(manifest.version(), p, e);
+            out.put(p, e);
         }
-    }
-
-    /** One prompt's embedding, straight from the encoder (used when the cache cannot hold it). */
-    private Condition.Embedding encodeOne(String prompt) {
-        ModelManifest.Network spec = manifest.networks().get("textEncoder");
-        long[] ids = tokenizer.encode(prompt);
-        OnnxNetwork.Output y = textEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("input_ids"),
-                intIds(spec) ? toInt(ids) : ids, 1, ids.length)), spec.outputs().get("last_hidden_state"));
-        return new Condition.Embedding(y.values(), (int) y.shape()[1], (int) y.shape()[2]);
+        return out;
     }
 
     private static boolean intIds(ModelManifest.Network spec) {
@@ -271,7 +272,7 @@ public final class LabelModel implements AutoCloseable {
         int size = sampleShape[0] * sampleShape[1] * sampleShape[2];
         FloatBuffer x = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         // the empty prompt always tokenizes: <bos> <eos> and padding
-        Condition c = isText() ? encodeOne("") : new Condition.ClassIndex(0);
+        Condition c = isText() ? encodePrompts(Map.of("", tokenizer.encode(""))).get("") : new Condition.ClassIndex(0);
         float[] out = new float[size];
         try {
             predictor.predict(x, new long[] {500}, new Condition[] {c}, 1, out);

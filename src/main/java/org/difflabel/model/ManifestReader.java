@@ -104,8 +104,9 @@ public final class ManifestReader {
         ModelManifest.Image im = m.image();
         require(p, im.size() > 0, "image.size must be > 0");
         require(p, im.channels() == 1 || im.channels() == 3, "image.channels must be 1 or 3, got " + im.channels());
-        require(p, "area-short-side-center-crop".equals(im.resize()),
-                "unsupported image.resize '" + im.resize() + "' (supported: area-short-side-center-crop)");
+        require(p, Set.of("area-short-side-center-crop", "bicubic-short-side-center-crop").contains(im.resize()),
+                "unsupported image.resize '" + im.resize()
+                        + "' (supported: area-short-side-center-crop, bicubic-short-side-center-crop)");
         require(p, "x/127.5-1".equals(im.normalization()),
                 "unsupported image.normalization '" + im.normalization() + "' (supported: x/127.5-1)");
         require(p, im.alphaBackground() == null || im.alphaBackground().size() == 3,

@@ -23,8 +23,4 @@ public record ModelOptions(int intraOpThreads, int batchSize, int embeddingCache
     public ModelOptions withBatchSize(int n) {
         return new ModelOptions(intraOpThreads, n, embeddingCacheSize, imageLimits, maxLabels);
     }
-
-    public ModelOptions withImageLimits(ImageLimits limits) {
-        return new ModelOptions(intraOpThreads, batchSize, embeddingCacheSize, limits, maxLabels);
-    }
 }

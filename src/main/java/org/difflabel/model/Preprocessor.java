@@ -18,7 +18,8 @@ import java.util.Iterator;
 /**
  * Encoded image bytes to the model's input: decode PNG or JPEG, convert to the model's channels
  * (grey by ITU-R 601 luma, alpha composited onto the manifest's background), resize the short
- * side to the model's size with the exact area (box) rule, centre-crop, scale to [-1, 1].
+ * side to the model's size (exact area rule, or PIL/torchvision bicubic), centre-crop, scale to
+ * [-1, 1].
  * The same arithmetic as {@code preprocess_uint8} in {@code onnx-models/tools/common.py}.
  */
 public final class Preprocessor {
@@ -28,9 +29,11 @@ public final class Preprocessor {
     private final int channels;
     private final double[] background;
     private final ImageLimits limits;
+    private final boolean bicubic;
 
     public Preprocessor(ModelManifest.Image image, ImageLimits limits) {
         this.size = image.size();
+        this.bicubic = "bicubic-short-side-center-crop".equals(image.resize());
         this.channels = image.channels();
         this.background = new double[3];
         if (image.alphaBackground() != null) {
@@ -154,26 +157,32 @@ public final class Preprocessor {
         return out;
     }
 
-    /** Resize short side to {@code size} (area rule), centre-crop, scale 0..255 to [-1, 1]. */
+    /**
+     * Resize the short side to {@code size}, centre-crop, scale 0..255 to [-1, 1]. The area rule
+     * rounds the long side and floors the crop offset; the bicubic rule follows torchvision
+     * ({@code Resize} floors the long side, {@code CenterCrop} rounds the offset half to even).
+     */
     float[] toModelSpace(double[][][] img) {
         int h = img[0].length;
         int w = img[0][0].length;
-        int nh;
-        int nw;
-        if (h <= w) {
-            nh = size;
-            nw = Math.max(size, (int) Math.round((double) w * size / h));
-        } else {
-            nh = Math.max(size, (int) Math.round((double) h * size / w));
-            nw = size;
+        int nh = size;
+        int nw = size;
+        int shortSide = Math.min(h, w);
+        int longSide = Math.max(h, w);
+        int scaledLong = bicubic ? (int) ((double) size * longSide / shortSide)
+                : (int) Math.rint((double) longSide * size / shortSide); // Python round(): half to even
+        if (h > w) {
+            nh = Math.max(size, scaledLong);
+        } else if (w > h) {
+            nw = Math.max(size, scaledLong);
         }
-        int top = (nh - size) / 2;
-        int left = (nw - size) / 2;
-        double[][] wy = AreaResize.weights(h, nh);
-        double[][] wx = AreaResize.weights(w, nw);
+        int top = bicubic ? (int) Math.rint((nh - size) / 2.0) : (nh - size) / 2;
+        int left = bicubic ? (int) Math.rint((nw - size) / 2.0) : (nw - size) / 2;
+        double[][] wy = bicubic ? Resampling.bicubic(h, nh) : Resampling.area(h, nh);
+        double[][] wx = bicubic ? Resampling.bicubic(w, nw) : Resampling.area(w, nw);
         float[] out = new float[channels * size * size];
         for (int c = 0; c < channels; c++) {
-            double[][] resized = (nh == h && nw == w) ? img[c] : AreaResize.apply(img[c], wy, wx);
+            double[][] resized = (nh == h && nw == w) ? img[c] : Resampling.apply(img[c], wy, wx);
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {
                     out[(c * size + y) * size + x] = (float) (resized[top + y][left + x] / 255.0 * 2.0 - 1.0);

@@ -82,7 +82,7 @@ class PreprocessorTest {
 
     @Test
     void areaWeightsAverageFractionalFootprints() {
-        double[][] w = AreaResize.weights(3, 2); // each output covers 1.5 input pixels
+        double[][] w = Resampling.area(3, 2); // each output covers 1.5 input pixels
         assertThat(w[0]).containsExactly(2 / 3.0, 1 / 3.0, 0.0);
         assertThat(w[1]).containsExactly(0.0, 1 / 3.0, 2 / 3.0);
     }
