@@ -5,8 +5,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -35,6 +33,7 @@ public class AvroWireDeserializer<T extends SpecificRecord> {
     /**
      * The record in {@code payload}, or null for a null payload (a tombstone).
      *
+     * @param topic the record's topic; the payload's schema id alone decides how it is read
      * @throws BadPayloadException          when the payload cannot be read
      * @throws RegistryUnavailableException when its writer schema cannot be fetched now
      */
@@ -44,8 +43,8 @@ public class AvroWireDeserializer<T extends SpecificRecord> {
         }
         int schemaId = WireFormat.schemaId(payload);
         SpecificDatumReader<T> reader = readerFor(schemaId);
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, WireFormat.HEADER_LENGTH,
-                payload.length - WireFormat.HEADER_LENGTH, null);
+        BoundedDecoder decoder = new BoundedDecoder(payload, WireFormat.HEADER_LENGTH,
+                payload.length - WireFormat.HEADER_LENGTH);
         T record;
         boolean consumedAll;
         try {
