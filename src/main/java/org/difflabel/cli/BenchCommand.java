@@ -64,7 +64,7 @@ public class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (LabelModel m = model.load(config)) {
             List<byte[]> samples = sampleImages(m.folder());
-            List<String> labels = m.manifest().conditioning().demoLabels();
+            List<String> labels = m.demoLabels();
             int batch = m.classifier().batchSize();
             int threads = model.options(config).intraOpThreads();
             System.out.printf(Locale.ROOT, "model %s %s, sample %s, batch %d, intra-op threads %d, %d cores, Java %s%n",
@@ -170,7 +170,7 @@ public class BenchCommand implements Callable<Integer> {
                 if (info.type == ai.onnxruntime.OnnxJavaType.INT64) {
                     LongBuffer lb = ByteBuffer.allocateDirect(size * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
                     for (int i = 0; i < size; i++) {
-                        lb.put(i, 1 + rnd.nextInt(Math.min(999, m.manifest().conditioning().demoLabels().size())));
+                        lb.put(i, 1 + rnd.nextInt(Math.min(999, m.demoLabels().size())));
                     }
                     t = OnnxTensor.createTensor(env, lb, shape);
                 } else {

@@ -2,6 +2,7 @@ package org.difflabel.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import org.difflabel.model.ExecutionProvider;
 import org.difflabel.model.ImageLimits;
 import org.difflabel.model.ModelOptions;
 
@@ -41,6 +42,14 @@ public interface LabelerConfig {
         @WithDefault("1000")
         int maxLabels();
 
+        /** {@code auto} (CUDA when usable, else CPU with a warning), {@code cuda} (fail fast without a GPU) or {@code cpu}. */
+        @WithDefault("auto")
+        String executionProvider();
+
+        /** CUDA device id. */
+        @WithDefault("0")
+        int deviceId();
+
         /** Overrides the manifest's calibrated temperature. */
         Optional<Double> temperature();
 
@@ -62,6 +71,7 @@ public interface LabelerConfig {
     default ModelOptions modelOptions() {
         int threads = model().intraOpThreads() > 0 ? model().intraOpThreads() : Runtime.getRuntime().availableProcessors();
         return new ModelOptions(threads, model().batchSize(), model().embeddingCacheSize(),
-                new ImageLimits(image().maxBytes(), image().maxPixels()), model().maxLabels());
+                new ImageLimits(image().maxBytes(), image().maxPixels()), model().maxLabels(),
+                ExecutionProvider.parse(model().executionProvider()), model().deviceId());
     }
 }

@@ -37,10 +37,11 @@ public final class LabelModel implements AutoCloseable {
     private final OnnxNetwork unet;
     private final OnnxNetwork textEncoder;
     private final OnnxNetwork vaeEncoder;
-    private final WordTokenizer tokenizer;
+    private final PromptTokenizer tokenizer;
     private final EmbeddingCache embeddings;
     private final DiffusionClassifier classifier;
     private final int[] sampleShape;
+    private final List<String> classNames;
 
     private LabelModel(Path folder, ModelManifest manifest, ModelOptions options) {
         this.folder = folder;
@@ -52,19 +53,17 @@ public final class LabelModel implements AutoCloseable {
         int side = latent ? manifest.image().size() / space.downsample() : manifest.image().size();
         int channels = latent ? space.latentChannels() : manifest.image().channels();
         this.sampleShape = new int[] {channels, side, side};
+        this.classNames = isText() ? List.of() : readClassNames(folder, manifest.conditioning());
         List<OnnxNetwork> opened = new ArrayList<>();
         try {
             this.unet = open(manifest.networks().get("unet"), opened);
             this.textEncoder = isText() ? open(manifest.networks().get("textEncoder"), opened) : null;
             this.vaeEncoder = latent ? open(manifest.networks().get(space.vaeEncoder()), opened) : null;
-            this.tokenizer = isText()
-                    ? new WordTokenizer(folder.resolve(manifest.conditioning().tokenizer().file()),
-                    manifest.conditioning().tokenizer())
-                    : null;
+            this.tokenizer = isText() ? PromptTokenizer.load(folder, manifest.conditioning().tokenizer()) : null;
             NoisePredictor.PredictionType type = "v_prediction".equals(manifest.prediction().type())
                     ? NoisePredictor.PredictionType.V_PREDICTION : NoisePredictor.PredictionType.EPSILON;
-            OnnxNoisePredictor predictor = new OnnxNoisePredictor(unet, manifest.networks().get("unet"), sampleShape,
-                    options.batchSize(), type);
+            OnnxNoisePredictor predictor = new OnnxNoisePredictor(unet, manifest.networks().get("unet"), !isText(),
+                    sampleShape, options.batchSize(), type);
             this.embeddings = new EmbeddingCache(options.embeddingCacheSize());
             this.classifier = new DiffusionClassifier(predictor, manifest.schedule().alphasCumprod(), options.batchSize());
             probe(predictor);
@@ -97,6 +96,34 @@ public final class LabelModel implements AutoCloseable {
 
     public boolean isText() {
         return "text".equals(manifest.conditioning().kind());
+    }
+
+    /** Class models: the class names, by index. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** A vocabulary for demos and benchmarks: the manifest's example labels, else the class names. */
+    public List<String> demoLabels() {
+        List<String> examples = manifest.conditioning().exampleLabels();
+        return examples != null ? examples : classNames;
+    }
+
+    private static List<String> readClassNames(Path folder, ModelManifest.Conditioning c) {
+        if (c.classNamesFile() == null) {
+            return List.copyOf(c.classNames());
+        }
+        Path file = folder.resolve(c.classNamesFile());
+        try {
+            List<String> names = java.nio.file.Files.readAllLines(file).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty()).toList();
+            if (names.isEmpty()) {
+                throw new ModelLoadException(file, "class names file is empty");
+            }
+            return names;
+        } catch (java.io.IOException e) {
+            throw new ModelLoadException(file, "cannot read class names: " + e.getMessage(), e);
+        }
     }
 
     /** Shape (C, H, W) of one sample in model space (latent shape for latent models). */
@@ -162,7 +189,7 @@ public final class LabelModel implements AutoCloseable {
     List<Condition> conditions(List<String> labels, String template) {
         List<Condition> out = new ArrayList<>(labels.size());
         if (!isText()) {
-            List<String> names = manifest.conditioning().classNames();
+            List<String> names = classNames;
             for (String l : labels) {
                 int idx = names.indexOf(l);
                 if (idx < 0) {
@@ -215,8 +242,8 @@ public final class LabelModel implements AutoCloseable {
         for (long[] row : prompts.values()) {
             System.arraycopy(row, 0, ids, i++ * len, len);
         }
-        Object data = intIds(spec) ? toInt(ids) : ids;
-        OnnxNetwork.Output y = textEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("input_ids"), data, n, len)),
+        OnnxNetwork.Output y = textEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("input_ids"), ids,
+                        ModelManifest.inputType(spec, "input_ids", "int64"), n, len)),
                 spec.outputs().get("last_hidden_state"));
         int tokens = (int) y.shape()[1];
         int dim = (int) y.shape()[2];
@@ -231,18 +258,6 @@ public final class LabelModel implements AutoCloseable {
         return out;
     }
 
-    private static boolean intIds(ModelManifest.Network spec) {
-        return spec.inputTypes() != null && "int32".equals(spec.inputTypes().get("input_ids"));
-    }
-
-    private static int[] toInt(long[] v) {
-        int[] out = new int[v.length];
-        for (int k = 0; k < v.length; k++) {
-            out[k] = (int) v[k];
-        }
-        return out;
-    }
-
     /** Latent models: pixels through the VAE encoder (posterior mean x scaling factor). */
     private float[] encode(float[] pixels) {
         if (vaeEncoder == null) {
@@ -250,8 +265,9 @@ public final class LabelModel implements AutoCloseable {
         }
         ModelManifest.Network spec = manifest.networks().get(manifest.space().vaeEncoder());
         int s = manifest.image().size();
-        OnnxNetwork.Output y = vaeEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("sample"), pixels, 1,
-                manifest.image().channels(), s, s)), spec.outputs().get("latent"));
+        OnnxNetwork.Output y = vaeEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("sample"), pixels,
+                ModelManifest.inputType(spec, "sample", "float32"), 1, manifest.image().channels(), s, s)),
+                spec.outputs().get("latent"));
         long[] shape = y.shape();
         int c = sampleShape[0];
         if (shape.length != 4 || (shape[1] != c && shape[1] != 2L * c) || shape[2] != sampleShape[1]
@@ -283,7 +299,8 @@ public final class LabelModel implements AutoCloseable {
     }
 
     private OnnxNetwork open(ModelManifest.Network spec, List<OnnxNetwork> opened) {
-        OnnxNetwork net = new OnnxNetwork(folder.resolve(spec.file()), options.intraOpThreads());
+        OnnxNetwork net = options.executionProvider().open(folder.resolve(spec.file()), options.intraOpThreads(),
+                options.deviceId());
         opened.add(net);
         net.requireInputs(new HashSet<>(spec.inputs().values()));
         return net;

@@ -25,7 +25,7 @@ import java.util.Set;
 public final class ManifestReader {
     public static final String MANIFEST = "model.json";
 
-    private static final Set<String> TIMESTEP_TYPES = Set.of("int64", "int32", "float32", "float16");
+    private static final Set<String> TENSOR_TYPES = Set.of("int64", "int32", "float32", "float16");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -74,12 +74,12 @@ public final class ManifestReader {
 
         ModelManifest.Conditioning c = m.conditioning();
         switch (String.valueOf(c.kind())) {
-            case "class" -> require(p, c.classNames() != null && !c.classNames().isEmpty(),
-                    "conditioning.kind 'class' needs conditioning.classNames");
+            case "class" -> require(p, (c.classNames() != null && !c.classNames().isEmpty()) ^ (c.classNamesFile() != null),
+                    "conditioning.kind 'class' needs conditioning.classNames or conditioning.classNamesFile (one of them)");
             case "text" -> {
                 require(p, c.tokenizer() != null, "conditioning.kind 'text' needs conditioning.tokenizer");
-                require(p, "word".equals(c.tokenizer().kind()),
-                        "unsupported conditioning.tokenizer.kind '" + c.tokenizer().kind() + "' (supported: word)");
+                require(p, Set.of("word", "clip-bpe").contains(c.tokenizer().kind()),
+                        "unsupported conditioning.tokenizer.kind '" + c.tokenizer().kind() + "' (supported: word, clip-bpe)");
                 require(p, c.tokenizer().maxLength() > 2, "conditioning.tokenizer.maxLength must be > 2");
                 require(p, c.promptTemplate() == null || c.promptTemplate().contains("{label}"),
                         "conditioning.promptTemplate must contain {label}");
@@ -122,9 +122,16 @@ public final class ManifestReader {
                 "unsupported prediction.type '" + m.prediction().type() + "' (supported: epsilon, v_prediction)");
 
         requireNetwork(p, m, "unet", List.of("sample", "timestep", "condition"), List.of("noise"));
-        Map<String, String> types = m.networks().get("unet").inputTypes();
-        String tType = types == null ? "int64" : types.getOrDefault("timestep", "int64");
-        require(p, TIMESTEP_TYPES.contains(tType), "unsupported networks.unet.inputTypes.timestep '" + tType + "'");
+        for (Map.Entry<String, ModelManifest.Network> n : m.networks().entrySet()) {
+            for (Map<String, String> types : java.util.Arrays.asList(n.getValue().inputTypes(), n.getValue().outputTypes())) {
+                if (types != null) {
+                    for (Map.Entry<String, String> t : types.entrySet()) {
+                        require(p, TENSOR_TYPES.contains(t.getValue()), "unsupported type '" + t.getValue()
+                                + "' for networks." + n.getKey() + "." + t.getKey() + " (supported: " + TENSOR_TYPES + ")");
+                    }
+                }
+            }
+        }
         require(p, m.classifier().temperature() > 0, "classifier.temperature must be > 0");
     }
 
@@ -151,6 +158,10 @@ public final class ManifestReader {
         for (ModelManifest.Network n : m.networks().values()) {
             require(folder.resolve(MANIFEST), listed.contains(n.file()),
                     "network file '" + n.file() + "' is not listed in 'files' (no checksum)");
+        }
+        if (m.conditioning().classNamesFile() != null) {
+            require(folder.resolve(MANIFEST), listed.contains(m.conditioning().classNamesFile()),
+                    "class names file '" + m.conditioning().classNamesFile() + "' is not listed in 'files'");
         }
         if (m.conditioning().tokenizer() != null) {
             require(folder.resolve(MANIFEST), listed.contains(m.conditioning().tokenizer().file()),

@@ -29,21 +29,19 @@ public record ModelManifest(
      * (prompts from a template). {@code exampleLabels}: a vocabulary for demos and benchmarks
      * (text models; class models use their class names).
      */
-    public record Conditioning(String kind, List<String> classNames, Integer nullClass, String promptTemplate,
-                               Tokenizer tokenizer, List<String> exampleLabels) {
-
-        public List<String> demoLabels() {
-            return exampleLabels != null ? exampleLabels : classNames;
-        }
+    public record Conditioning(String kind, List<String> classNames, String classNamesFile, Integer nullClass,
+                               String promptTemplate, Tokenizer tokenizer, List<String> exampleLabels) {
     }
 
     /**
      * Tokenizer of a text model. {@code word}: whitespace-separated words looked up in a
-     * vocabulary file; {@code bosId}/{@code eosId} wrap the words, {@code padId} fills to
-     * {@code maxLength}.
+     * vocabulary file; {@code clip-bpe}: a Hugging Face {@code tokenizer.json} (CLIP's byte-level
+     * BPE). {@code bosId}/{@code eosId} wrap the tokens, {@code padId} fills to {@code maxLength};
+     * {@code truncate}: cut over-long prompts as CLIP does (keeping the end token) instead of
+     * refusing them.
      */
     public record Tokenizer(String kind, String file, int maxLength, boolean lowercase, int padId, int bosId,
-                            int eosId) {
+                            int eosId, Boolean truncate) {
     }
 
     /** {@code pixel}, or {@code latent} with a VAE encoder network, latent channels and scaling factor. */
@@ -67,9 +65,14 @@ public record ModelManifest(
     public record Prediction(String type, boolean learnedSigma) {
     }
 
-    /** One ONNX network: file, input names by role, their element types, output names by role. */
+    /** One ONNX network: file, input names by role, their element types, output names (and types) by role. */
     public record Network(String file, Map<String, String> inputs, Map<String, String> inputTypes,
-                          Map<String, String> outputs) {
+                          Map<String, String> outputs, Map<String, String> outputTypes) {
+    }
+
+    /** The element type of an input role, or {@code fallback} when the manifest does not say. */
+    public static String inputType(Network n, String role, String fallback) {
+        return n.inputTypes() == null ? fallback : n.inputTypes().getOrDefault(role, fallback);
     }
 
     /** Classifier defaults: calibrated temperature, how it was fitted, error, default stages. */

@@ -8,19 +8,26 @@ package org.difflabel.model;
  * @param embeddingCacheSize  text embeddings kept (LRU)
  * @param imageLimits         limits checked before decoding
  * @param maxLabels           largest vocabulary accepted
+ * @param executionProvider   auto, cuda or cpu
+ * @param deviceId            CUDA device
  */
 public record ModelOptions(int intraOpThreads, int batchSize, int embeddingCacheSize, ImageLimits imageLimits,
-                           int maxLabels) {
+                           int maxLabels, ExecutionProvider executionProvider, int deviceId) {
 
     public static ModelOptions defaults() {
-        return new ModelOptions(Runtime.getRuntime().availableProcessors(), 256, 1024, ImageLimits.DEFAULT, 1000);
+        return new ModelOptions(Runtime.getRuntime().availableProcessors(), 256, 1024, ImageLimits.DEFAULT, 1000,
+                ExecutionProvider.AUTO, 0);
     }
 
     public ModelOptions withIntraOpThreads(int n) {
-        return new ModelOptions(n, batchSize, embeddingCacheSize, imageLimits, maxLabels);
+        return new ModelOptions(n, batchSize, embeddingCacheSize, imageLimits, maxLabels, executionProvider, deviceId);
     }
 
     public ModelOptions withBatchSize(int n) {
-        return new ModelOptions(intraOpThreads, n, embeddingCacheSize, imageLimits, maxLabels);
+        return new ModelOptions(intraOpThreads, n, embeddingCacheSize, imageLimits, maxLabels, executionProvider, deviceId);
+    }
+
+    public ModelOptions withExecutionProvider(ExecutionProvider ep) {
+        return new ModelOptions(intraOpThreads, batchSize, embeddingCacheSize, imageLimits, maxLabels, ep, deviceId);
     }
 }

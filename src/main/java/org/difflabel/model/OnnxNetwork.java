@@ -1,5 +1,6 @@
 package org.difflabel.model;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -15,6 +16,8 @@ import ai.djl.translate.TranslateException;
 
 import java.io.IOException;
 import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -34,10 +37,7 @@ import java.util.Set;
  */
 public final class OnnxNetwork implements AutoCloseable {
     static {
-        // never phone home (PLATFORM.md): DJL otherwise makes a telemetry call at start
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
+        DjlSettings.apply();
     }
 
     private final Path file;
@@ -46,11 +46,27 @@ public final class OnnxNetwork implements AutoCloseable {
     private final List<Predictor<NDList, NDList>> predictors = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<Predictor<NDList, NDList>> predictor;
 
-    /** A named input tensor: data is a FloatBuffer, float[], long[] or int[]. */
-    public record Input(String name, Object data, long... shape) {
+    /**
+     * A named input tensor. {@code data} is a FloatBuffer, float[] or long[]; it is converted to
+     * {@code dtype} ({@code float32}, {@code float16}, {@code int64}, {@code int32}) as the
+     * network's manifest entry says. A direct FloatBuffer fed as float32 is used without a copy.
+     */
+    public record Input(String name, Object data, String dtype, long... shape) {
+        public Input {
+            if (!DTYPES.contains(dtype)) {
+                throw new IllegalArgumentException("unsupported tensor type '" + dtype + "' (supported: " + DTYPES + ")");
+            }
+        }
     }
 
+    /** Element types the networks may take. */
+    public static final Set<String> DTYPES = Set.of("float32", "float16", "int64", "int32");
+
     public OnnxNetwork(Path file, int intraOpThreads) {
+        this(file, intraOpThreads, Device.cpu());
+    }
+
+    public OnnxNetwork(Path file, int intraOpThreads, Device device) {
         this.file = file;
         if (!Files.isRegularFile(file)) {
             // checked first: DJL walks the file system looking for a model when the file is missing
@@ -62,6 +78,7 @@ public final class OnnxNetwork implements AutoCloseable {
                 .optModelPath(file.getParent())
                 .optModelName(name)
                 .optEngine("OnnxRuntime")
+                .optDevice(device)
                 .optTranslator(new NoopTranslator())
                 // DJL only applies intraOpNumThreads when interOpNumThreads is also given
                 .optOption("interOpNumThreads", "1")
@@ -103,7 +120,7 @@ public final class OnnxNetwork implements AutoCloseable {
     /** Runs the network and returns the named output whole (for the small, cold-path networks). */
     public Output run(List<Input> inputs, String output) {
         Output[] result = new Output[1];
-        call(inputs, output, y -> result[0] = new Output(y.toFloatArray(), y.getShape().getShape()));
+        call(inputs, output, y -> result[0] = new Output(floats(y), y.getShape().getShape()));
         return result[0];
     }
 
@@ -115,7 +132,7 @@ public final class OnnxNetwork implements AutoCloseable {
     public void run(List<Input> inputs, String output, float[] out, int keepChannels) {
         call(inputs, output, y -> {
             long[] shape = y.getShape().getShape();
-            float[] values = y.toFloatArray();
+            float[] values = floats(y);
             if (keepChannels <= 0 || shape.length < 2 || shape[1] == keepChannels) {
                 System.arraycopy(values, 0, out, 0, values.length);
             } else {
@@ -157,17 +174,70 @@ public final class OnnxNetwork implements AutoCloseable {
 
     private static NDArray create(NDManager m, Input in) {
         Shape shape = new Shape(in.shape());
+        int n = (int) shape.size();
         Object d = in.data();
-        if (d instanceof FloatBuffer fb) {
-            return m.create((Buffer) fb, shape, DataType.FLOAT32);
-        } else if (d instanceof float[] f) {
-            return m.create(FloatBuffer.wrap(f, 0, (int) shape.size()), shape);
-        } else if (d instanceof long[] l) {
-            return m.create(LongBuffer.wrap(l, 0, (int) shape.size()), shape);
-        } else if (d instanceof int[] i) {
-            return m.create(IntBuffer.wrap(i, 0, (int) shape.size()), shape);
+        switch (in.dtype()) {
+            case "float32":
+                if (d instanceof FloatBuffer fb) {
+                    return m.create((Buffer) fb, shape, DataType.FLOAT32);
+                }
+                return m.create(FloatBuffer.wrap(floatsOf(d, n), 0, n), shape);
+            case "float16": {
+                ByteBuffer b = ByteBuffer.allocateDirect(n * 2).order(ByteOrder.nativeOrder());
+                float[] f = floatsOf(d, n);
+                for (int i = 0; i < n; i++) {
+                    b.putShort(i * 2, Float16.fromFloat(f[i]));
+                }
+                return m.create(b, shape, DataType.FLOAT16);
+            }
+            case "int64":
+                return m.create(LongBuffer.wrap(longsOf(d), 0, n), shape);
+            default: { // int32
+                long[] l = longsOf(d);
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = Math.toIntExact(l[i]);
+                }
+                return m.create(IntBuffer.wrap(v), shape);
+            }
         }
-        throw new IllegalArgumentException("unsupported input data " + d.getClass());
+    }
+
+    private static float[] floatsOf(Object d, int n) {
+        if (d instanceof float[] f) {
+            return f;
+        }
+        if (d instanceof FloatBuffer fb) {
+            float[] f = new float[n];
+            fb.duplicate().get(f);
+            return f;
+        }
+        long[] l = longsOf(d);
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = l[i];
+        }
+        return f;
+    }
+
+    private static long[] longsOf(Object d) {
+        if (d instanceof long[] l) {
+            return l;
+        }
+        throw new IllegalArgumentException("integer tensor needs long[] data, got " + d.getClass().getSimpleName());
+    }
+
+    /** Output values as float32, whatever the network's output type. */
+    private static float[] floats(NDArray y) {
+        if (y.getDataType() == DataType.FLOAT16) {
+            ByteBuffer b = y.toByteBuffer().order(ByteOrder.nativeOrder());
+            float[] f = new float[(int) y.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = Float16.toFloat(b.getShort(i * 2));
+            }
+            return f;
+        }
+        return y.toFloatArray();
     }
 
     static String rootMessage(Throwable e) {

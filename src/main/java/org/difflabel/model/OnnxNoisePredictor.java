@@ -15,11 +15,12 @@ final class OnnxNoisePredictor implements NoisePredictor {
     private final String timestepName;
     private final String conditionName;
     private final String outputName;
+    private final String sampleType;
     private final String timestepType;
     private final String conditionType;
     private final PredictionType predictionType;
 
-    OnnxNoisePredictor(OnnxNetwork net, ModelManifest.Network spec, int[] sampleShape, int maxBatch,
+    OnnxNoisePredictor(OnnxNetwork net, ModelManifest.Network spec, boolean isClass, int[] sampleShape, int maxBatch,
                        PredictionType predictionType) {
         this.net = net;
         this.shape = sampleShape.clone();
@@ -28,8 +29,9 @@ final class OnnxNoisePredictor implements NoisePredictor {
         this.timestepName = spec.inputs().get("timestep");
         this.conditionName = spec.inputs().get("condition");
         this.outputName = spec.outputs().get("noise");
-        this.timestepType = spec.inputTypes() == null ? "int64" : spec.inputTypes().getOrDefault("timestep", "int64");
-        this.conditionType = spec.inputTypes() == null ? null : spec.inputTypes().get("condition");
+        this.sampleType = ModelManifest.inputType(spec, "sample", "float32");
+        this.timestepType = ModelManifest.inputType(spec, "timestep", "int64");
+        this.conditionType = ModelManifest.inputType(spec, "condition", isClass ? "int64" : "float32");
         this.predictionType = predictionType;
     }
 
@@ -50,47 +52,18 @@ final class OnnxNoisePredictor implements NoisePredictor {
 
     @Override
     public void predict(FloatBuffer samples, long[] timesteps, Condition[] conditions, int n, float[] out) {
-        OnnxNetwork.Input x = new OnnxNetwork.Input(sampleName, samples, n, shape[0], shape[1], shape[2]);
-        OnnxNetwork.Input t = new OnnxNetwork.Input(timestepName, timesteps(timesteps, n), n);
-        OnnxNetwork.Input c = condition(conditions, n);
-        net.run(List.of(x, t, c), outputName, out, shape[0]);
-    }
-
-    private Object timesteps(long[] t, int n) {
-        switch (timestepType) {
-            case "int32": {
-                int[] v = new int[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = (int) t[i];
-                }
-                return v;
-            }
-            case "float32": {
-                float[] v = new float[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = t[i];
-                }
-                return v;
-            }
-            default:
-                return t;
-        }
+        OnnxNetwork.Input x = new OnnxNetwork.Input(sampleName, samples, sampleType, n, shape[0], shape[1], shape[2]);
+        OnnxNetwork.Input t = new OnnxNetwork.Input(timestepName, timesteps, timestepType, n);
+        net.run(List.of(x, t, condition(conditions, n)), outputName, out, shape[0]);
     }
 
     private OnnxNetwork.Input condition(Condition[] conditions, int n) {
         if (conditions[0] instanceof Condition.ClassIndex) {
-            if ("int32".equals(conditionType)) {
-                int[] v = new int[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = (int) ((Condition.ClassIndex) conditions[i]).index();
-                }
-                return new OnnxNetwork.Input(conditionName, v, n);
-            }
             long[] v = new long[n];
             for (int i = 0; i < n; i++) {
                 v[i] = ((Condition.ClassIndex) conditions[i]).index();
             }
-            return new OnnxNetwork.Input(conditionName, v, n);
+            return new OnnxNetwork.Input(conditionName, v, conditionType, n);
         }
         Condition.Embedding first = (Condition.Embedding) conditions[0];
         int row = first.values().length;
@@ -98,6 +71,6 @@ final class OnnxNoisePredictor implements NoisePredictor {
         for (int i = 0; i < n; i++) {
             System.arraycopy(((Condition.Embedding) conditions[i]).values(), 0, v, i * row, row);
         }
-        return new OnnxNetwork.Input(conditionName, v, n, first.tokens(), first.dim());
+        return new OnnxNetwork.Input(conditionName, v, conditionType, n, first.tokens(), first.dim());
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
  * outside the vocabulary or a prompt over the maximum length is refused ({@code BAD_PROMPT}):
  * silently dropping words would classify a different prompt than the one asked for.
  */
-public final class WordTokenizer {
+public final class WordTokenizer implements PromptTokenizer {
     private final Map<String, Integer> ids;
     private final ModelManifest.Tokenizer spec;
 
@@ -43,11 +43,12 @@ public final class WordTokenizer {
         }
     }
 
+    @Override
     public int maxLength() {
         return spec.maxLength();
     }
 
-    /** Token ids of {@code prompt}, exactly {@link #maxLength()} long. */
+    @Override
     public long[] encode(String prompt) {
         String text = spec.lowercase() ? prompt.toLowerCase(Locale.ROOT) : prompt;
         String[] words = text.trim().isEmpty() ? new String[0] : text.trim().split("\\s+");

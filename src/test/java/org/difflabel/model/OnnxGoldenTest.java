@@ -23,7 +23,8 @@ class OnnxGoldenTest {
         List<OnnxNetwork.Input> in = new ArrayList<>();
         for (String name : inputs.split(";")) {
             GoldenTensor t = GoldenTensor.read(folder.resolve("golden/" + network + "." + name + ".gtns"));
-            in.add(new OnnxNetwork.Input(name, t.floats() != null ? t.floats() : t.longs(), t.shape()));
+            in.add(new OnnxNetwork.Input(name, t.floats() != null ? t.floats() : t.longs(),
+                    t.floats() != null ? "float32" : "int64", t.shape()));
         }
         GoldenTensor expected = GoldenTensor.read(folder.resolve("golden/" + network + "." + output + ".gtns"));
         try (OnnxNetwork net = new OnnxNetwork(folder.resolve(network + ".onnx"), 1)) {
