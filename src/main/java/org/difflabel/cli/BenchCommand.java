@@ -67,15 +67,16 @@ public class BenchCommand implements Callable<Integer> {
             List<String> labels = m.demoLabels();
             int batch = m.classifier().batchSize();
             int threads = model.options(config).intraOpThreads();
-            System.out.printf(Locale.ROOT, "model %s %s, sample %s, batch %d, intra-op threads %d, %d cores, Java %s%n",
+            System.out.printf(Locale.ROOT, "model %s %s, sample %s, batch %d, intra-op threads %d, %s, %d cores, Java %s%n",
                     m.manifest().id(), m.manifest().version(), Arrays.toString(m.sampleShape()), batch, threads,
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+                    m.onGpu() ? "CUDA" : "CPU", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"));
 
             // throughput: a flat schedule of `batch` samples, so every batch is full in both modes
             int nLabels = Math.min(10, labels.size());
             List<String> vocabT = labels.subList(0, nLabels);
             List<Stage> flat = List.of(new Stage(batch, 1));
-            try (BareSession bare = new BareSession(m, batch, threads)) {
+            try (BareSession bare = new BareSession(m, batch, threads, m.onGpu() ? model.options(config).deviceId() : -1)) {
                 bare.run(2); // warm-up
                 classifyFor(m, samples, vocabT, flat, 0.0);
                 double[] bareRate = new double[rounds];
@@ -146,13 +147,16 @@ public class BenchCommand implements Callable<Integer> {
         private final Map<String, OnnxTensor> inputs = new HashMap<>();
         private final int batch;
 
-        BareSession(LabelModel m, int batch, int threads) throws OrtException {
+        BareSession(LabelModel m, int batch, int threads, int cudaDevice) throws OrtException {
             this.batch = batch;
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
                 so.setIntraOpNumThreads(threads);
                 so.setInterOpNumThreads(1);
                 so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                if (cudaDevice >= 0) {
+                    so.addCUDA(cudaDevice); // same provider as the classifier's session
+                }
                 ModelManifest.Network unet = m.manifest().networks().get("unet");
                 session = env.createSession(m.folder().resolve(unet.file()).toString(), so);
             }

@@ -2,6 +2,7 @@ package org.difflabel.cli;
 
 import org.difflabel.classifier.Stage;
 import org.difflabel.config.LabelerConfig;
+import org.difflabel.model.ExecutionProvider;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelLoadException;
 import org.difflabel.model.ModelOptions;
@@ -20,6 +21,13 @@ public class ModelArgs {
 
     @Option(names = "--batch-size", description = "largest (label x sample) batch per call (default: labeler.model.batch-size)")
     Integer batchSize;
+
+    @Option(names = "--execution-provider", paramLabel = "EP",
+            description = "auto, cuda or cpu (default: labeler.model.execution-provider)")
+    String executionProvider;
+
+    @Option(names = "--device-id", description = "CUDA device (default: labeler.model.device-id)")
+    Integer deviceId;
 
     @Option(names = "--samples", paramLabel = "STAGES",
             description = "schedule: a flat K (e.g. 64) or stages samples:keep,... (e.g. 16:3,64:1)")
@@ -40,6 +48,12 @@ public class ModelArgs {
         if (batchSize != null) {
             o = o.withBatchSize(batchSize);
         }
+        if (executionProvider != null) {
+            o = o.withExecutionProvider(ExecutionProvider.parse(executionProvider));
+        }
+        if (deviceId != null) {
+            o = o.withDeviceId(deviceId);
+        }
         return o;
     }
 
@@ -57,6 +71,8 @@ public class ModelArgs {
         Path path = modelPath(config);
         try {
             return LabelModel.load(path, options(config));
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage(), 2);
         } catch (ModelLoadException e) {
             throw new CommandFailure("cannot load model: " + e.getMessage(), 3);
         }

@@ -94,6 +94,11 @@ public final class LabelModel implements AutoCloseable {
         return embeddings;
     }
 
+    /** Whether the noise predictor runs on CUDA (after any fallback). */
+    public boolean onGpu() {
+        return unet.onGpu();
+    }
+
     public boolean isText() {
         return "text".equals(manifest.conditioning().kind());
     }

@@ -27,6 +27,10 @@ public record ModelOptions(int intraOpThreads, int batchSize, int embeddingCache
         return new ModelOptions(intraOpThreads, n, embeddingCacheSize, imageLimits, maxLabels, executionProvider, deviceId);
     }
 
+    public ModelOptions withDeviceId(int id) {
+        return new ModelOptions(intraOpThreads, batchSize, embeddingCacheSize, imageLimits, maxLabels, executionProvider, id);
+    }
+
     public ModelOptions withExecutionProvider(ExecutionProvider ep) {
         return new ModelOptions(intraOpThreads, batchSize, embeddingCacheSize, imageLimits, maxLabels, ep, deviceId);
     }

@@ -41,6 +41,7 @@ public final class OnnxNetwork implements AutoCloseable {
     }
 
     private final Path file;
+    private final Device device;
     private final ZooModel<NDList, NDList> model;
     private final Set<String> inputNames;
     private final List<Predictor<NDList, NDList>> predictors = Collections.synchronizedList(new ArrayList<>());
@@ -68,6 +69,7 @@ public final class OnnxNetwork implements AutoCloseable {
 
     public OnnxNetwork(Path file, int intraOpThreads, Device device) {
         this.file = file;
+        this.device = device;
         if (!Files.isRegularFile(file)) {
             // checked first: DJL walks the file system looking for a model when the file is missing
             throw new ModelLoadException(file, "missing network file");
@@ -100,6 +102,10 @@ public final class OnnxNetwork implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    public boolean onGpu() {
+        return device.isGpu();
     }
 
     public Set<String> inputNames() {
