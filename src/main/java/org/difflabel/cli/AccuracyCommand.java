@@ -1,14 +1,11 @@
 package org.difflabel.cli;
 
-import jakarta.inject.Inject;
 import org.difflabel.classifier.ClassificationException;
 import org.difflabel.classifier.Posterior;
 import org.difflabel.classifier.Stage;
-import org.difflabel.config.LabelerConfig;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -17,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,12 +26,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "accuracy", mixinStandardHelpOptions = true,
         description = "Accuracy and calibration on a folder of labelled images (DIR/<label>/<image>).")
-public class AccuracyCommand implements Callable<Integer> {
-    @Inject
-    LabelerConfig config;
-
-    @Mixin
-    ModelArgs model;
+public class AccuracyCommand extends ModelCommand {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder with one subfolder per label")
     Path data;
@@ -61,14 +52,8 @@ public class AccuracyCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws Exception {
-        List<Stage> stages;
-        try {
-            stages = model.stages(config);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: --samples: " + e.getMessage());
-            return 2;
-        }
+    int run() throws Exception {
+        List<Stage> stages = model.stages(config);
         if (!Files.isDirectory(data)) {
             System.err.println("error: --data " + data + " is not a folder");
             return 2;
@@ -118,9 +103,6 @@ public class AccuracyCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d evaluations in %.1f s (%.0f evaluations/s), %d failed%n", evaluations, seconds,
                     evaluations / seconds, failed);
             return failed == 0 ? 0 : 1;
-        } catch (CommandFailure e) {
-            System.err.println("error: " + e.getMessage());
-            return e.exitCode();
         }
     }
 

@@ -6,15 +6,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import jakarta.inject.Inject;
 import org.difflabel.classifier.Posterior;
 import org.difflabel.classifier.Stage;
-import org.difflabel.config.LabelerConfig;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
 import org.difflabel.model.ModelManifest;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -31,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
@@ -41,12 +37,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Classifier throughput vs. bare ONNX Runtime, and per-image latency.")
-public class BenchCommand implements Callable<Integer> {
-    @Inject
-    LabelerConfig config;
-
-    @Mixin
-    ModelArgs model;
+public class BenchCommand extends ModelCommand {
 
     @Option(names = "--rounds", defaultValue = "5", description = "interleaved rounds per throughput mode (default: ${DEFAULT-VALUE})")
     int rounds;
@@ -61,7 +52,7 @@ public class BenchCommand implements Callable<Integer> {
     int images;
 
     @Override
-    public Integer call() throws Exception {
+    int run() throws Exception {
         try (LabelModel m = model.load(config)) {
             List<byte[]> samples = sampleImages(m.folder());
             List<String> labels = m.demoLabels();
@@ -121,9 +112,6 @@ public class BenchCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "%npeak RSS %d MiB%n", peakRssKib() / 1024);
             return 0;
-        } catch (CommandFailure e) {
-            System.err.println("error: " + e.getMessage());
-            return e.exitCode();
         }
     }
 

@@ -3,17 +3,14 @@ package org.difflabel.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jakarta.inject.Inject;
 import org.difflabel.classifier.ClassificationException;
 import org.difflabel.classifier.DiffusionClassifier;
 import org.difflabel.classifier.LabelScore;
 import org.difflabel.classifier.Posterior;
 import org.difflabel.classifier.Stage;
-import org.difflabel.config.LabelerConfig;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,7 +21,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 /**
  * {@code classify --model DIR --labels a,b,c [--json] IMAGE...}: one posterior per image. A bad
@@ -32,14 +28,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
         description = "Classify images against a label vocabulary and print each posterior.")
-public class ClassifyCommand implements Callable<Integer> {
+public class ClassifyCommand extends ModelCommand {
     static final ObjectMapper JSON = new ObjectMapper();
-
-    @Inject
-    LabelerConfig config;
-
-    @Mixin
-    ModelArgs model;
 
     @Option(names = "--labels", required = true, split = ",", paramLabel = "LABEL",
             description = "comma-separated label vocabulary (class names, or words filled into the prompt template)")
@@ -61,15 +51,9 @@ public class ClassifyCommand implements Callable<Integer> {
     List<Path> images;
 
     @Override
-    public Integer call() {
+    int run() throws Exception {
         PrintStream out = System.out;
-        List<Stage> stages;
-        try {
-            stages = model.stages(config);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: --samples: " + e.getMessage());
-            return 2;
-        }
+        List<Stage> stages = model.stages(config);
         int failed = 0;
         try (LabelModel m = model.load(config)) {
             for (Path image : images) {
@@ -92,9 +76,6 @@ public class ClassifyCommand implements Callable<Integer> {
                     System.err.println("error: " + image + ": " + e.code() + ": " + e.getMessage());
                 }
             }
-        } catch (CommandFailure e) {
-            System.err.println("error: " + e.getMessage());
-            return e.exitCode();
         }
         return failed == 0 ? 0 : 1;
     }

@@ -60,7 +60,11 @@ public class ModelArgs {
     /** The explicit schedule, or null for the model's defaults. */
     List<Stage> stages(LabelerConfig config) {
         String spec = samples != null ? samples : config.model().stages().orElse(null);
-        return spec == null ? null : Stage.parse(spec);
+        try {
+            return spec == null ? null : Stage.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure("--samples: " + e.getMessage(), 2);
+        }
     }
 
     Double temperature(LabelerConfig config) {
