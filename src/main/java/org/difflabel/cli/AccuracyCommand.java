@@ -37,7 +37,7 @@ public class AccuracyCommand extends ModelCommand {
     @Option(names = "--prompt-template", description = "text models: prompt per label, {label} is replaced")
     String promptTemplate;
 
-    @Option(names = "--limit", defaultValue = "0", description = "use only the first N images (0: all)")
+    @Option(names = "--limit", defaultValue = "0", description = "use N images spread over the folder (0: all)")
     int limit;
 
     @Option(names = "--parallel", defaultValue = "1",
@@ -58,8 +58,9 @@ public class AccuracyCommand extends ModelCommand {
             System.err.println("error: --data " + data + " is not a folder");
             return 2;
         }
-        List<Item> items = items();
-        List<String> vocab = labels != null ? labels : items.stream().map(Item::label).distinct().sorted().toList();
+        List<Item> all = items();
+        List<String> vocab = labels != null ? labels : all.stream().map(Item::label).distinct().sorted().toList();
+        List<Item> items = spread(all, limit);
         if (items.isEmpty()) {
             System.err.println("error: no images under " + data + " (expected DIR/<label>/<image>)");
             return 2;
@@ -106,6 +107,18 @@ public class AccuracyCommand extends ModelCommand {
         }
     }
 
+    /** Every (n / limit)-th item, so a limited run still covers every label. */
+    static List<Item> spread(List<Item> all, int limit) {
+        if (limit <= 0 || all.size() <= limit) {
+            return all;
+        }
+        List<Item> out = new ArrayList<>(limit);
+        for (int i = 0; i < limit; i++) {
+            out.add(all.get((int) ((long) i * all.size() / limit)));
+        }
+        return out;
+    }
+
     private List<Item> items() throws IOException {
         List<Item> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(data)) {
@@ -118,6 +131,6 @@ public class AccuracyCommand extends ModelCommand {
                 }
             }
         }
-        return limit > 0 && out.size() > limit ? out.subList(0, limit) : out;
+        return out;
     }
 }

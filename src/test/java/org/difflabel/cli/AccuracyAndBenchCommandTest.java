@@ -1,0 +1,46 @@
+package org.difflabel.cli;
+
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The accuracy and bench commands run end to end and print what they promise (no timing is asserted). */
+@QuarkusMainTest
+class AccuracyAndBenchCommandTest {
+
+    @Test
+    void accuracyReportsCalibrationOnALabelledFolder(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("accuracy", "--model", "onnx-models/mnist-ddpm", "--data",
+                "onnx-models/mnist-ddpm/heldout", "--limit", "40", "--samples", "4", "--parallel", "2", "--threads", "1");
+        assertThat(r.exitCode()).isZero();
+        Matcher m = Pattern.compile("accuracy ([0-9.]+)  mean confidence ([0-9.]+)  NLL ([0-9.]+)  ECE ([0-9.]+)")
+                .matcher(r.getOutput());
+        assertThat(m.find()).as(r.getOutput()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isBetween(0.0, 1.0);
+        assertThat(Double.parseDouble(m.group(4))).isBetween(0.0, 1.0);
+        // the vocabulary is every label folder, even though --limit picks only 40 images
+        assertThat(r.getOutput()).contains("40 images, 10 labels");
+    }
+
+    @Test
+    void accuracyRefusesAMissingFolder(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("accuracy", "--model", "onnx-models/mnist-ddpm", "--data", "no/such/dir");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getErrorOutput()).contains("no/such/dir");
+    }
+
+    @Test
+    void benchPrintsBothModesTheirRatioAndLatency(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("bench", "--model", "onnx-models/mnist-ddpm", "--rounds", "1", "--seconds", "0.2",
+                "--images", "2", "--batch-size", "32", "--vocab", "2,10,24");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.getOutput()).contains("bare ONNX Runtime session loop").contains("ratio classifier / bare ONNX Runtime")
+                .contains("| 10 | [16:3,64:1] |").contains("(model has 10 labels)").contains("peak RSS");
+    }
+}
