@@ -29,6 +29,13 @@ def linear_alphas_cumprod(beta_start=1e-4, beta_end=0.02, steps=T_TRAIN):
     return np.cumprod(1.0 - betas)
 
 
+def scaled_linear_alphas_cumprod(beta_start=0.00085, beta_end=0.012, steps=T_TRAIN):
+    """Stable Diffusion's "scaled_linear" schedule: betas = linspace(sqrt(start), sqrt(end), steps)^2,
+    in float64 (as the original CompVis code; diffusers computes the same in float32)."""
+    betas = np.linspace(math.sqrt(beta_start), math.sqrt(beta_end), steps, dtype=np.float64) ** 2
+    return np.cumprod(1.0 - betas)
+
+
 # ---------------------------------------------------------------- portable PRNG
 def splitmix64(state):
     """One SplitMix64 step: returns (new_state, output). Python ints, masked to 64 bits."""
@@ -149,6 +156,123 @@ def preprocess_uint8(img_u8, size):
     return (x * 2.0 - 1.0).astype(np.float32)
 
 
+# ---------------------------------------------------------------- images: the paper's bicubic rule
+# `bicubic-short-side-center-crop`: torchvision's Resize(size, BICUBIC) + CenterCrop(size) on a PIL
+# image, as the paper's code preprocesses, but computed in float64 on the 0..255 values without
+# PIL's uint8 rounding of the resized image. The Java Preprocessor mirrors these functions line by
+# line; keep them literal.
+
+BICUBIC_A = -0.5        # PIL's bicubic_filter: Keys' cubic convolution with a = -0.5
+BICUBIC_SUPPORT = 2.0   # the filter is zero outside (-2, 2)
+
+
+def bicubic_kernel(x):
+    """PIL's bicubic_filter(x) (libImaging/Resample.c), in float64."""
+    a = BICUBIC_A
+    if x < 0.0:
+        x = -x
+    if x < 1.0:
+        return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0
+    if x < 2.0:
+        return (((x - 5.0) * x + 8.0) * x - 4.0) * a
+    return 0.0
+
+
+def bicubic_weights(n_in, n_out):
+    """Resampling matrix (n_out x n_in) of PIL's BICUBIC resize along one axis, in float64:
+    PIL's precompute_coeffs (libImaging/Resample.c) for the box (0, n_in), step by step:
+
+        scale       = n_in / n_out                      (float64 division)
+        filterscale = max(scale, 1.0)                   (the kernel widens when downsampling)
+        support     = 2.0 * filterscale
+        ss          = 1.0 / filterscale
+        for each output index o = 0 .. n_out-1:
+            center = (o + 0.5) * scale
+            xmin   = max(0, trunc(center - support + 0.5))      (C's (int) cast: toward zero)
+            xmax   = min(n_in, trunc(center + support + 0.5))   (exclusive end)
+            for i = xmin .. xmax-1, in order:
+                k[i] = bicubic_kernel((i - center + 0.5) * ss)
+            total = k[xmin] + k[xmin+1] + ... + k[xmax-1]      (summed left to right)
+            w[o, i] = k[i] / total        (if total == 0 the k[i] stay as they are)
+
+    Every row sums to 1 (up to rounding). When n_in == n_out this is the identity exactly
+    (the kernel is 1 at 0 and 0 at +-1, +-2). The resized image is wy @ img @ wx.T per channel.
+    """
+    w = np.zeros((n_out, n_in), dtype=np.float64)
+    scale = n_in / n_out
+    filterscale = scale if scale >= 1.0 else 1.0
+    support = BICUBIC_SUPPORT * filterscale
+    ss = 1.0 / filterscale
+    for o in range(n_out):
+        center = (o + 0.5) * scale
+        xmin = int(center - support + 0.5)  # int() truncates toward zero, like C
+        if xmin < 0:
+            xmin = 0
+        xmax = int(center + support + 0.5)
+        if xmax > n_in:
+            xmax = n_in
+        ks = [bicubic_kernel((i - center + 0.5) * ss) for i in range(xmin, xmax)]
+        total = 0.0
+        for k in ks:
+            total += k
+        for i, k in zip(range(xmin, xmax), ks):
+            w[o, i] = k / total if total != 0.0 else k
+    return w
+
+
+def bicubic_resize_size(h, w, size):
+    """torchvision Resize(size) with an int size: the short side becomes `size`, the long side
+    int(size * long / short), the product taken first as an integer, then a float64 division,
+    then truncated (floored: all positive). Returns (new_h, new_w); a square image gives (size, size)."""
+    if w <= h:
+        return int(size * h / w), size
+    return size, int(size * w / h)
+
+
+def bicubic_crop_offsets(h, w, size):
+    """torchvision CenterCrop(size): top = int(round((h - size) / 2.0)), left likewise, with
+    Python's round(): half to even (0.5 -> 0, 1.5 -> 2, 10.5 -> 10). Java: (int) Math.rint(...),
+    not Math.round."""
+    return int(round((h - size) / 2.0)), int(round((w - size) / 2.0))
+
+
+def preprocess_uint8_bicubic(img_u8, size):
+    """(C, H, W) uint8 -> (C, size, size) float32 in [-1, 1] by `bicubic-short-side-center-crop`:
+    x = float64(img); resized = wy @ x @ wx.T per channel with wy = bicubic_weights(H, new_h),
+    wx = bicubic_weights(W, new_w), (new_h, new_w) = bicubic_resize_size(H, W, size) (skipped
+    when the size is unchanged: the weights would be the identity anyway); crop rows
+    top..top+size-1 and columns left..left+size-1 (bicubic_crop_offsets on new_h, new_w);
+    then float32(v / 127.5 - 1.0)."""
+    c, h, w = img_u8.shape
+    x = img_u8.astype(np.float64)
+    nh, nw = bicubic_resize_size(h, w, size)
+    if (nh, nw) != (h, w):
+        wy, wx = bicubic_weights(h, nh), bicubic_weights(w, nw)
+        x = np.einsum("oh,chw,pw->cop", wy, x, wx)
+    top, left = bicubic_crop_offsets(nh, nw, size)
+    x = x[:, top:top + size, left:left + size]
+    return (x / 127.5 - 1.0).astype(np.float32)
+
+
+def bicubic_self_check(seed=0):
+    """Compares bicubic_weights with PIL's own BICUBIC resize of float images (mode "F": same
+    coefficients as the uint8 path, no rounding; PIL keeps its intermediate rows in float32, so
+    the two agree to ~1e-4 on 0..255 values, not bit for bit). Returns the largest difference;
+    raises if it is not small. Covers down- and upsampling, odd factors and identity."""
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for (h, w), (nh, nw) in [((37, 23), (16, 11)), ((64, 96), (64, 85)), ((72, 96), (64, 85)),
+                             ((13, 9), (40, 29)), ((20, 20), (20, 20)), ((300, 7), (5, 64))]:
+        img = rng.uniform(0, 255, size=(h, w)).astype(np.float32)
+        pil = np.asarray(Image.fromarray(img, mode="F").resize((nw, nh), Image.BICUBIC), dtype=np.float64)
+        ours = bicubic_weights(h, nh) @ img.astype(np.float64) @ bicubic_weights(w, nw).T
+        worst = max(worst, float(np.abs(pil - ours).max()))
+    if worst > 1e-3:
+        raise AssertionError(f"bicubic_weights differs from PIL's BICUBIC by {worst}")
+    return worst
+
+
 # ---------------------------------------------------------------- files
 def sha256_file(path):
     h = hashlib.sha256()
@@ -166,9 +290,11 @@ def write_json(path, obj):
 
 def write_tensor(path, arr):
     """Golden tensor file: little-endian header (magic, dtype, rank, dims) + raw data.
-    Tiny and trivial to read from Java (GoldenTensor)."""
+    Tiny and trivial to read from Java (GoldenTensor). dtype codes: 1 float32, 2 int64,
+    3 float64, 4 int32, 5 float16 (IEEE half)."""
     arr = np.ascontiguousarray(arr)
-    codes = {np.dtype(np.float32): 1, np.dtype(np.int64): 2, np.dtype(np.float64): 3, np.dtype(np.int32): 4}
+    codes = {np.dtype(np.float32): 1, np.dtype(np.int64): 2, np.dtype(np.float64): 3, np.dtype(np.int32): 4,
+             np.dtype(np.float16): 5}
     code = codes[arr.dtype]
     with open(path, "wb") as f:
         f.write(b"GTNS")
