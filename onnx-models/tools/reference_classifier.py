@@ -14,18 +14,22 @@ For an image x0 (model space) and labels c_1..c_N:
 
 It is the source of the golden files the Java classifier must reproduce.
 """
+import os
+
 import numpy as np
 import torch
 
-from common import gaussian_noise, plan_timesteps, request_seed, sample_seed
+from common import (gaussian_noise, plan_timesteps, preprocess_uint8, preprocess_uint8_bicubic, request_seed,
+                    sample_seed)
 
 
 class Conditioner:
     """Turns labels into the UNet's condition tensor (class index or text embedding)."""
 
-    def __init__(self, manifest, text_encoder=None, tokenize=None):
+    def __init__(self, manifest, text_encoder=None, tokenize=None, class_names=None):
         self.m = manifest
         self.text_encoder, self.tokenize = text_encoder, tokenize
+        self.class_names = class_names  # from conditioning.classNamesFile (load_class_names)
 
     def prompts(self, labels, template=None):
         template = template or self.m["conditioning"].get("promptTemplate", "{label}")
@@ -34,7 +38,7 @@ class Conditioner:
     def __call__(self, labels, template=None):
         cond = self.m["conditioning"]
         if cond["kind"] == "class":
-            names = cond["classNames"]
+            names = self.class_names if self.class_names is not None else cond["classNames"]
             missing = [lab for lab in labels if lab not in names]
             if missing:
                 raise ValueError(f"unknown class label(s) {missing}")
@@ -125,3 +129,119 @@ def classify_errors_flat(unet, cond_rows, abar, x0_batch, request_ids, version, 
         eps = [gaussian_noise(sample_seed(seed, j), x0.size).reshape(x0.shape) for j in range(k)]
         out[n] = per_sample_errors(unet, x0, cond_rows, abar, ts, eps, batch)
     return out
+
+
+# ---------------------------------------------------------------- real-checkpoint layouts
+# Additions for Stable Diffusion- and DiT-style models (latent space, v-prediction, learned sigma,
+# int32/float timesteps, float16 networks, class names from a file). The functions above are
+# unchanged; a UNet is wrapped in ManifestUNet, which returns epsilon as float64, so classify()
+# and per_sample_errors() run as they are.
+
+TORCH_TYPES = {"int64": torch.int64, "int32": torch.int32, "float32": torch.float32, "float16": torch.float16}
+
+
+def io_round(x, type_name):
+    """A float tensor passed through a network input or output of the manifest's type: float16
+    rounds to half precision (round to nearest even) and back; float32 and ints are as they are."""
+    return x.half().float() if type_name == "float16" else x
+
+
+def net_types(manifest, network):
+    n = manifest["networks"][network]
+    return n.get("inputTypes", {}), n.get("outputTypes", {})
+
+
+def load_class_names(manifest, folder):
+    """conditioning.classNamesFile: UTF-8, one name per line (index = line number), lines ended by
+    \n or \r\n; the empty string after the last line end is not a name."""
+    cond = manifest["conditioning"]
+    if "classNamesFile" not in cond:
+        return cond["classNames"]
+    with open(os.path.join(folder, cond["classNamesFile"]), encoding="utf-8", newline="") as f:
+        names = f.read().replace("\r\n", "\n").split("\n")
+    if names and names[-1] == "":
+        names.pop()
+    return names
+
+
+class ManifestUNet:
+    """A PyTorch UNet seen through the manifest's `unet` interface; returns epsilon in float64.
+
+    * timestep: passed with the type of inputTypes.timestep (int64, int32, float32 or float16);
+    * float16 networks (inputTypes.sample / outputTypes.noise = float16): the sample is rounded to
+      half precision on the way in and the output on the way out. The PyTorch module itself runs in
+      float32 on weights already rounded to float16 (standins.py), which is close to, not the same
+      as, ONNX Runtime's float16 arithmetic: a float16 model is compared at a looser tolerance;
+    * learned sigma: the output has 2 x C channels; the first C are epsilon;
+    * v_prediction: eps = sqrt(abar_t) * v + sqrt(1 - abar_t) * x_t, element by element in float64
+      from the float32 (or float16) output v, abar_t from the manifest and x_t the float32 sample
+      before any float16 rounding.
+    Epsilon models with float32 I/O give exactly what the bare module gives.
+    """
+
+    def __init__(self, module, manifest):
+        self.module = module
+        self.abar = np.asarray(manifest["schedule"]["alphasCumprod"], dtype=np.float64)
+        self.types, self.out_types = net_types(manifest, "unet")
+        self.prediction = manifest["prediction"]["type"]
+        self.learned_sigma = manifest["prediction"].get("learnedSigma", False)
+
+    def __call__(self, xt, t, cond):
+        t_in = t.to(TORCH_TYPES[self.types.get("timestep", "int64")])
+        if t_in.dtype == torch.float16:
+            t_in = t_in.float()  # the values, rounded to half precision; the module computes in float32
+        x_in = io_round(xt, self.types.get("sample", "float32"))
+        if cond.is_floating_point():
+            cond = io_round(cond, self.types.get("condition", "float32"))
+        with torch.no_grad():
+            out = io_round(self.module(x_in, t_in, cond), self.out_types.get("noise", "float32"))
+        if self.learned_sigma:
+            out = out[:, : xt.shape[1]]
+        out = out.double()
+        if self.prediction == "v_prediction":
+            ab = torch.from_numpy(self.abar[t.numpy()])[:, None, None, None]
+            out = torch.sqrt(ab) * out + torch.sqrt(1.0 - ab) * xt.double()
+        return out
+
+
+def text_encoder_fn(module, manifest):
+    """The text encoder through the manifest's interface: ids as inputTypes.input_ids, output
+    rounded to float16 when outputTypes.last_hidden_state says so."""
+    types, out_types = net_types(manifest, "textEncoder")
+    ids_type = TORCH_TYPES[types.get("input_ids", "int64")]
+
+    def run(ids):
+        with torch.no_grad():
+            return io_round(module(ids.to(ids_type)), out_types.get("last_hidden_state", "float32"))
+    return run
+
+
+def preprocess(img_u8, manifest):
+    """(C, H, W) uint8 -> the model's pixel input, by the manifest's image.resize rule."""
+    rule, size = manifest["image"]["resize"], manifest["image"]["size"]
+    if rule == "area-short-side-center-crop":
+        return preprocess_uint8(img_u8, size)
+    if rule == "bicubic-short-side-center-crop":
+        return preprocess_uint8_bicubic(img_u8, size)
+    raise ValueError(f"unknown image.resize {rule!r}")
+
+
+def encode_latent(vae_encoder, manifest, x):
+    """x0 of a latent model: the VAE encoder's posterior mean (the first latentChannels of its
+    output when it has 2 x latentChannels: mean, logvar) times scalingFactor, computed as
+    float32(float64(mean) * scalingFactor). x: (3, H, W) float32 -> (C, H/8, W/8) float32."""
+    space = manifest["space"]
+    types, out_types = net_types(manifest, space["vaeEncoder"])
+    sample = io_round(torch.from_numpy(x)[None], types.get("sample", "float32"))
+    with torch.no_grad():
+        out = io_round(vae_encoder(sample), out_types.get("latent", "float32"))
+    mean = out[0, : space["latentChannels"]]
+    return (mean.double() * space["scalingFactor"]).float().numpy()
+
+
+def model_space(img_u8, manifest, vae_encoder=None):
+    """The image as the UNet sees it: preprocessed pixels, or their scaled latent mean."""
+    x = preprocess(img_u8, manifest)
+    if manifest["space"]["kind"] == "latent":
+        return encode_latent(vae_encoder, manifest, x)
+    return x
