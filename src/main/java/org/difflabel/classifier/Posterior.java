@@ -40,6 +40,36 @@ public record Posterior(List<LabelScore> scores, double temperature, long seed, 
         return h;
     }
 
+    /**
+     * The posterior reweighted by prior label probabilities (p_i proportional to prior_i x p_i; a
+     * label without a prior keeps weight 1, so priors can be partial). Null or empty: unchanged.
+     */
+    public Posterior withPriors(java.util.Map<String, Double> priors) {
+        if (priors == null || priors.isEmpty()) {
+            return this;
+        }
+        double total = 0;
+        double[] w = new double[scores.size()];
+        for (int i = 0; i < w.length; i++) {
+            Double prior = priors.get(scores.get(i).label());
+            if (prior != null && (prior < 0 || prior.isNaN() || prior.isInfinite())) {
+                throw new IllegalArgumentException("prior of '" + scores.get(i).label() + "' must be >= 0, got " + prior);
+            }
+            w[i] = scores.get(i).probability() * (prior == null ? 1.0 : prior);
+            total += w[i];
+        }
+        if (!(total > 0)) {
+            throw new IllegalArgumentException("the priors leave no probability mass");
+        }
+        List<LabelScore> out = new java.util.ArrayList<>(w.length);
+        for (int i = 0; i < w.length; i++) {
+            LabelScore s = scores.get(i);
+            out.add(new LabelScore(s.label(), w[i] / total, s.meanError(), s.standardError(), s.samples(),
+                    s.sampleErrors()));
+        }
+        return new Posterior(out, temperature, seed, evaluations, stages, stageNanos);
+    }
+
     public LabelScore score(String label) {
         return scores.stream().filter(s -> s.label().equals(label)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no label " + label));

@@ -1,0 +1,183 @@
+package org.difflabel.stream;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.difflabel.classifier.ClassificationException;
+import org.difflabel.classifier.LabelScore;
+import org.difflabel.classifier.Posterior;
+import org.difflabel.contracts.ErrorCode;
+import org.difflabel.contracts.ImageEvent;
+import org.difflabel.contracts.LabelPosterior;
+import org.difflabel.contracts.LabelProbability;
+import org.difflabel.contracts.Lineage;
+import org.difflabel.contracts.PipelineStage;
+import org.difflabel.contracts.ReviewTask;
+import org.difflabel.contracts.RoutingDecision;
+import org.difflabel.model.LabelModel;
+import org.difflabel.model.LabelRequest;
+import org.difflabel.registry.AvroWireDeserializer;
+import org.difflabel.registry.AvroWireSerializer;
+import org.difflabel.registry.BadPayloadException;
+import org.jboss.logging.Logger;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Labels one {@code ImageEvent} per record: decode, classify, route. Every outcome is written
+ * through the context, so it commits in the same transaction as the input's offset:
+ * a {@code LabelPosterior} to {@code scored} and to {@code accepted}, or a {@code ReviewTask} to
+ * {@code review}; or a {@code DeadLetter} when the record cannot be labelled. An unreachable
+ * registry is not bad data: its exception propagates, the task fails and the record is
+ * processed again after the retry, never skipped.
+ */
+public final class LabelingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private static final Logger LOG = Logger.getLogger(LabelingProcessor.class);
+
+    private final LabelingTopics topics;
+    private final LabelModel model;
+    private final TriagePolicy policy;
+    private final AvroWireDeserializer<ImageEvent> events;
+    private final Outputs out;
+    private ProcessorContext<byte[], byte[]> context;
+
+    /** Serializers of the outputs, one per contract. */
+    public record Outputs(AvroWireSerializer<LabelPosterior> posteriors, AvroWireSerializer<ReviewTask> reviews,
+                          AvroWireSerializer<org.difflabel.contracts.DeadLetter> deadLetters) {
+    }
+
+    public LabelingProcessor(LabelingTopics topics, LabelModel model, TriagePolicy policy,
+                             AvroWireDeserializer<ImageEvent> events, Outputs out) {
+        this.topics = topics;
+        this.model = model;
+        this.policy = policy;
+        this.events = events;
+        this.out = out;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        Lineage lineage = lineage(record);
+        ImageEvent event;
+        try {
+            event = events.deserialize(lineage.getTopic(), record.value());
+        } catch (BadPayloadException e) {
+            deadLetter(record, lineage, null, PipelineStage.DESERIALIZE, e.errorCode(), e.getMessage());
+            return;
+        }
+        if (event == null) {
+            deadLetter(record, lineage, null, PipelineStage.DESERIALIZE, ErrorCode.DESERIALIZATION_FAILED,
+                    "null value (tombstone): nothing to label");
+            return;
+        }
+        String id = event.getEventId();
+        long start = System.nanoTime();
+        Posterior posterior;
+        try {
+            posterior = model.classify(new LabelRequest(id, bytes(event.getImage()), event.getLabels(),
+                    event.getPromptTemplate(), null, null)).withPriors(event.getLabelPriors());
+        } catch (ClassificationException e) {
+            deadLetter(record, lineage, id, DeadLetters.stage(e), DeadLetters.code(e), e.getMessage());
+            return;
+        } catch (IllegalArgumentException e) {
+            deadLetter(record, lineage, id, PipelineStage.VALIDATE, ErrorCode.DESERIALIZATION_FAILED, e.getMessage());
+            return;
+        }
+        long latencyMs = (System.nanoTime() - start) / 1_000_000;
+        TriagePolicy.Decision decision = policy.decide(posterior);
+        LabelPosterior result = posterior(event, posterior, decision, latencyMs, lineage);
+        byte[] key = id.getBytes(StandardCharsets.UTF_8);
+        context.forward(record.withKey(key).withValue(out.posteriors().serialize(topics.scored(), result)),
+                LabelingTopology.SCORED);
+        if (decision.accepted()) {
+            context.forward(record.withKey(key).withValue(out.posteriors().serialize(topics.accepted(), result)),
+                    LabelingTopology.ACCEPTED);
+        } else {
+            ReviewTask task = review(event, result, decision, lineage);
+            context.forward(record.withKey(key).withValue(out.reviews().serialize(topics.review(), task)),
+                    LabelingTopology.REVIEW);
+        }
+        LOG.debugf("event %s (%s-%d@%d): %s p=%.3f margin=%.3f -> %s", id, lineage.getTopic(), lineage.getPartition(),
+                lineage.getOffset(), result.getTopLabel(), result.getConfidence(), result.getMargin(), result.getDecision());
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, Lineage lineage, String eventId, PipelineStage stage,
+                            ErrorCode code, String message) {
+        LOG.warnf("dead letter %s at %s for %s-%d@%d (event %s): %s", code, stage, lineage.getTopic(),
+                lineage.getPartition(), lineage.getOffset(), eventId, message);
+        byte[] value = out.deadLetters().serialize(topics.dlq(),
+                DeadLetters.of(record.key(), record.value(), lineage, eventId, stage, code, message));
+        context.forward(record.withValue(value), LabelingTopology.DLQ);
+    }
+
+    private LabelPosterior posterior(ImageEvent e, Posterior p, TriagePolicy.Decision d, long latencyMs, Lineage lineage) {
+        List<LabelProbability> probs = new ArrayList<>();
+        for (LabelScore s : p.scores()) {
+            probs.add(new LabelProbability(s.label(), s.probability(), s.meanError(), s.samples()));
+        }
+        return LabelPosterior.newBuilder()
+                .setEventId(e.getEventId())
+                .setModelId(model.manifest().id())
+                .setModelVersion(model.manifest().version())
+                .setPosterior(probs)
+                .setTopLabel(p.top().label())
+                .setConfidence(p.confidence())
+                .setMargin(p.margin())
+                .setEntropy(p.entropy())
+                .setEvaluations(p.evaluations())
+                .setLatencyMs(latencyMs)
+                .setTemperature(p.temperature())
+                .setSeed(Long.toUnsignedString(p.seed()))
+                .setDecision(d.accepted() ? RoutingDecision.ACCEPTED : RoutingDecision.REVIEW)
+                .setDecisionReason(d.reason())
+                .setPolicyVersion(policy.version())
+                .setMetadata(e.getMetadata())
+                .setLineage(lineage)
+                .build();
+    }
+
+    private static ReviewTask review(ImageEvent e, LabelPosterior r, TriagePolicy.Decision d, Lineage lineage) {
+        return ReviewTask.newBuilder()
+                .setEventId(r.getEventId())
+                .setModelId(r.getModelId())
+                .setModelVersion(r.getModelVersion())
+                .setCandidates(r.getPosterior())
+                .setTopLabel(r.getTopLabel())
+                .setConfidence(r.getConfidence())
+                .setMargin(r.getMargin())
+                .setEntropy(r.getEntropy())
+                .setPriority(d.priority())
+                .setReasons(d.reasons())
+                .setDecisionReason(d.reason())
+                .setPolicyVersion(r.getPolicyVersion())
+                .setImage(e.getImage())
+                .setContentType(e.getContentType())
+                .setSource(lineage)
+                .setMetadata(e.getMetadata())
+                .setCreatedAt(Instant.now())
+                .build();
+    }
+
+    private Lineage lineage(Record<byte[], byte[]> record) {
+        RecordMetadata m = context.recordMetadata().orElse(null);
+        return new Lineage(m == null ? topics.input() : m.topic(), m == null ? -1 : m.partition(),
+                m == null ? -1L : m.offset(), Instant.ofEpochMilli(record.timestamp()));
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+}

@@ -1,0 +1,78 @@
+package org.difflabel.stream;
+
+import org.difflabel.classifier.Posterior;
+import org.difflabel.contracts.ReviewReason;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which results go on automatically and which go to a person. A result is accepted when its
+ * confidence, margin and (optionally) entropy all pass the thresholds of its top label (a
+ * per-label override, else the defaults); otherwise it goes to review with the reasons it failed.
+ * Review priority puts the closest calls first: {@code round(1000 x (1 - margin))}, 0..1000.
+ *
+ * @param version  stamped on every output, so a result can be traced to the policy that routed it
+ * @param defaults thresholds for labels without an override
+ * @param perLabel overrides by top label
+ */
+public record TriagePolicy(String version, Thresholds defaults, Map<String, Thresholds> perLabel) {
+
+    /**
+     * @param minConfidence accept only if the top probability is at least this
+     * @param minMargin     accept only if top minus runner-up is at least this
+     * @param maxEntropy    accept only if the entropy (nats) is at most this; null: not checked
+     */
+    public record Thresholds(double minConfidence, double minMargin, Double maxEntropy) {
+        public Thresholds {
+            if (minConfidence < 0 || minConfidence > 1 || minMargin < 0 || minMargin > 1) {
+                throw new IllegalArgumentException("confidence and margin thresholds must be in [0, 1]");
+            }
+            if (maxEntropy != null && maxEntropy < 0) {
+                throw new IllegalArgumentException("entropy threshold must be >= 0");
+            }
+        }
+    }
+
+    /** The routing of one result. */
+    public record Decision(boolean accepted, List<ReviewReason> reasons, String reason, int priority) {
+    }
+
+    public TriagePolicy {
+        perLabel = Map.copyOf(perLabel);
+    }
+
+    public Thresholds thresholdsFor(String label) {
+        return perLabel.getOrDefault(label, defaults);
+    }
+
+    public Decision decide(Posterior p) {
+        String top = p.top().label();
+        Thresholds t = thresholdsFor(top);
+        List<ReviewReason> reasons = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        if (p.confidence() < t.minConfidence()) {
+            reasons.add(ReviewReason.LOW_CONFIDENCE);
+            why.add(String.format(Locale.ROOT, "confidence %.3f < %.3f", p.confidence(), t.minConfidence()));
+        }
+        if (p.margin() < t.minMargin()) {
+            reasons.add(ReviewReason.LOW_MARGIN);
+            why.add(String.format(Locale.ROOT, "margin %.3f < %.3f", p.margin(), t.minMargin()));
+        }
+        if (t.maxEntropy() != null && p.entropy() > t.maxEntropy()) {
+            reasons.add(ReviewReason.HIGH_ENTROPY);
+            why.add(String.format(Locale.ROOT, "entropy %.3f > %.3f", p.entropy(), t.maxEntropy()));
+        }
+        String scope = perLabel.containsKey(top) ? "label '" + top + "' thresholds" : "default thresholds";
+        int priority = (int) Math.round(1000 * (1 - Math.max(0, Math.min(1, p.margin()))));
+        if (reasons.isEmpty()) {
+            return new Decision(true, List.of(), "passes " + scope, priority);
+        }
+        if (perLabel.containsKey(top)) {
+            reasons.add(ReviewReason.LABEL_RULE);
+        }
+        return new Decision(false, List.copyOf(reasons), String.join("; ", why) + " (" + scope + ")", priority);
+    }
+}
