@@ -53,7 +53,7 @@ def read_class_names(path, expected):
         seen.setdefault(n, i)
     if dups:
         fail(f"{path}: duplicate class names {', '.join(dups[:5])}: a label must name one class "
-             "(use a list with unique names, e.g. the one CLIP's ImageNet notebook uses)")
+             "(use a list with unique names)")
     return names
 
 
