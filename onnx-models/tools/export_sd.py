@@ -28,8 +28,6 @@ import os
 import shutil
 import sys
 
-import numpy as np
-
 import clip_tokenizer as ct
 from common import (fail, here, linear_alphas_cumprod, scaled_linear_alphas_cumprod, sha256_file, write_json)
 

@@ -429,7 +429,7 @@ def save_png(hwc, path):
 
 
 # ---------------------------------------------------------------- golden files
-def golden_cases(model_id, manifest, unet, cond, vae, images, specs, min_gap, out):
+def golden_cases(model_id, manifest, unet, cond, vae, images, specs, min_gap):
     """Reference classifier runs. specs: (image name, true label, labels, stages, template).
     The request id of each case is the first of golden-<n>, golden-<n>-1, ... whose errors are
     separated by at least `min_gap` (relative) wherever the outcome depends on their order (an
@@ -654,7 +654,7 @@ def build_sd(out, model_id, fp16):
                  ("samples/green-triangle-72x96.png", "green triangle", ["green triangle", "yellow star", "black cat"],
                   [[5, 3]], "a drawing of a {label}")]
     cases = golden_cases(model_id, manifest, ref.ManifestUNet(unet, manifest), cond, vae, images, specs,
-                         MIN_GAP_FP16 if fp16 else MIN_GAP, out)
+                         MIN_GAP_FP16 if fp16 else MIN_GAP)
     write_json(os.path.join(out, "golden", "reference_cases.json"),
                {"model": model_id, **tolerance_fields(fp16), "cases": cases})
     manifest["files"] = file_entries(out, files + ["tokenizer.json"])
@@ -709,7 +709,7 @@ def build_dit(out, model_id):
              ("samples/red-square-96x72.png", "rooster", ["great white shark", "electric ray", "rooster"],
               [[4, 2], [8, 1]], None),
              ("samples/green-triangle-72x96.png", "stingray", ["tench", "stingray", "hen"], [[3, 2], [6, 1]], None)]
-    cases = golden_cases(model_id, manifest, ref.ManifestUNet(dit, manifest), cond, vae, images, specs, 2e-3, out)
+    cases = golden_cases(model_id, manifest, ref.ManifestUNet(dit, manifest), cond, vae, images, specs, MIN_GAP)
     write_json(os.path.join(out, "golden", "reference_cases.json"),
                {"model": model_id, **tolerance_fields(False), "cases": cases})
     manifest["files"] = file_entries(out, ["vae_encoder.onnx", "unet.onnx", "classes.txt"])
