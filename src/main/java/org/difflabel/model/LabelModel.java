@@ -288,8 +288,11 @@ public final class LabelModel implements AutoCloseable {
         return latent;
     }
 
-    /** One real call at load: checks input names, output name and output shape. */
+    /** Real calls at load: check input names, output names and shapes (latent channels included). */
     private void probe(OnnxNoisePredictor predictor) {
+        if (vaeEncoder != null) {
+            encode(new float[manifest.image().channels() * manifest.image().size() * manifest.image().size()]);
+        }
         int size = sampleShape[0] * sampleShape[1] * sampleShape[2];
         FloatBuffer x = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         // the empty prompt always tokenizes: <bos> <eos> and padding

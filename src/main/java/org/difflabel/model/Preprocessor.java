@@ -185,7 +185,9 @@ public final class Preprocessor {
             double[][] resized = (nh == h && nw == w) ? img[c] : Resampling.apply(img[c], wy, wx);
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {
-                    out[(c * size + y) * size + x] = (float) (resized[top + y][left + x] / 255.0 * 2.0 - 1.0);
+                    double v = resized[top + y][left + x];
+                    // the same arithmetic as the Python twin of each rule, to the last bit
+                    out[(c * size + y) * size + x] = (float) (bicubic ? v / 127.5 - 1.0 : v / 255.0 * 2.0 - 1.0);
                 }
             }
         }

@@ -48,7 +48,7 @@ final class Resampling {
             int xmax = Math.min(in, (int) (center + support + 0.5));
             double sum = 0;
             for (int x = xmin; x < xmax; x++) {
-                double k = cubic((x - center + 0.5) / filterScale);
+                double k = cubic((x - center + 0.5) * (1.0 / filterScale)); // as PIL: multiply by 1/scale
                 w[o][x] = k;
                 sum += k;
             }

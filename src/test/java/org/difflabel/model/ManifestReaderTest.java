@@ -101,6 +101,14 @@ class ManifestReaderTest {
     }
 
     @Test
+    void refusesMismatchedLatentChannels() throws IOException {
+        Path copy = edit(Path.of("onnx-models/standins/sd-tiny"), m -> ((ObjectNode) m.get("space")).put("latentChannels", 3));
+        assertThatThrownBy(() -> LabelModel.load(copy, ModelOptions.defaults()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("vae_encoder.onnx").hasMessageContaining("space.latentChannels 3");
+    }
+
+    @Test
     void refusesMissingFolder() {
         assertThatThrownBy(() -> ManifestReader.read(tmp.resolve("nope")))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("does not exist");
