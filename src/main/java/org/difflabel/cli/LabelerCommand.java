@@ -1,22 +1,28 @@
 package org.difflabel.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
-import picocli.CommandLine;
+import jakarta.inject.Inject;
+import org.difflabel.worker.LabelingWorker;
 import picocli.CommandLine.Command;
 
-/** The application's command line: {@code classify}, {@code accuracy}, {@code bench}. */
+import java.util.concurrent.Callable;
+
+/**
+ * The application's command line. Without a command it runs the streaming worker (until
+ * SIGTERM); {@code classify}, {@code accuracy} and {@code bench} use the classifier alone.
+ */
 @TopCommand
 @Command(name = "diffusion-labeler", mixinStandardHelpOptions = true,
-        description = "Zero-shot image labelling with a diffusion model (Li et al., ICCV 2023).",
+        description = "Zero-shot image labelling with a diffusion model (Li et al., ICCV 2023). "
+                + "Without a command: the streaming worker.",
         subcommands = {ClassifyCommand.class, AccuracyCommand.class, BenchCommand.class})
-public class LabelerCommand implements Runnable {
+public class LabelerCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Inject
+    LabelingWorker worker;
 
     @Override
-    public void run() {
-        // the streaming worker lands with the worker issue; until then the commands are the product
-        spec.commandLine().usage(System.out);
+    public Integer call() throws Exception {
+        return worker.run();
     }
 }

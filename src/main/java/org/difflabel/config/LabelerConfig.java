@@ -6,6 +6,7 @@ import org.difflabel.model.ExecutionProvider;
 import org.difflabel.model.ImageLimits;
 import org.difflabel.model.ModelOptions;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,119 @@ public interface LabelerConfig {
 
     /** Limits checked before an image is decoded. */
     Image image();
+
+    /** Topic names. */
+    Topics topics();
+
+    /** Which results are accepted and which go to review. */
+    Policy policy();
+
+    /** The streaming worker. */
+    Worker worker();
+
+    /** The embedded default (used when {@code kafka.bootstrap.servers} is not set). */
+    Embedded embedded();
+
+    interface Topics {
+        /** ImageEvents to label. */
+        @WithDefault("images.requested")
+        String input();
+
+        /** Every LabelPosterior. */
+        @WithDefault("labels.scored")
+        String scored();
+
+        /** LabelPosteriors the policy accepts. */
+        @WithDefault("labels.accepted")
+        String accepted();
+
+        /** ReviewTasks. */
+        @WithDefault("labels.review")
+        String review();
+
+        /** DeadLetters. */
+        @WithDefault("images.requested.dlq")
+        String dlq();
+    }
+
+    interface Policy {
+        /** Stamped on every output. */
+        @WithDefault("1")
+        String version();
+
+        /** Accept only if the top probability is at least this. */
+        @WithDefault("0.9")
+        double minConfidence();
+
+        /** Accept only if top minus runner-up is at least this. */
+        @WithDefault("0.5")
+        double minMargin();
+
+        /** Accept only if the entropy (nats) is at most this; unset: not checked. */
+        Optional<Double> maxEntropy();
+
+        /** Overrides by top label: {@code labeler.policy.labels."<label>".min-confidence=...} etc. */
+        Map<String, LabelThresholds> labels();
+
+        interface LabelThresholds {
+            Optional<Double> minConfidence();
+
+            Optional<Double> minMargin();
+
+            Optional<Double> maxEntropy();
+        }
+    }
+
+    interface Worker {
+        /** Kafka Streams application id: the consumer group and transactional id prefix. */
+        @WithDefault("diffusion-labeler")
+        String applicationId();
+
+        /** Stream threads; each classifies one record at a time. Keep threads x intra-op threads <= cores. */
+        @WithDefault("1")
+        int streamThreads();
+
+        /** Records per poll: 1, since one record can take seconds. */
+        @WithDefault("1")
+        int maxPollRecords();
+
+        /** Longest gap between polls before the group evicts the worker (10 min: room for a slow image). */
+        @WithDefault("600000")
+        int maxPollIntervalMs();
+
+        /** Longest transaction: it spans one record's outputs and offset commit (must exceed the slowest image). */
+        @WithDefault("300000")
+        int transactionTimeoutMs();
+
+        /** Schema registry URL (Confluent API); required with an external cluster. */
+        Optional<String> registryUrl();
+
+        /** Registry basic-auth user and secret. */
+        Optional<String> registryUser();
+
+        Optional<String> registryPassword();
+
+        /** Create missing topics at start (external clusters; the embedded broker always does). */
+        @WithDefault("false")
+        boolean createTopics();
+
+        /** Partitions of topics the worker creates. */
+        @WithDefault("2")
+        int partitions();
+    }
+
+    interface Embedded {
+        /** Where the embedded broker keeps its data; unset: a temporary folder removed at exit. */
+        Optional<String> dataDir();
+
+        /** The unpacked Apicurio Registry the embedded default runs. */
+        @WithDefault("target/apicurio-registry")
+        String registryHome();
+
+        /** Publish the shipped sample images (and a few bad records) at start, and print every output. */
+        @WithDefault("true")
+        boolean demo();
+    }
 
     interface Model {
         /** Model folder holding {@code model.json}; relative paths are resolved against the working directory. */
@@ -65,6 +179,17 @@ public interface LabelerConfig {
         /** Largest width x height, checked from the header before decoding (4096 x 4096). */
         @WithDefault("16777216")
         long maxPixels();
+    }
+
+    /** The triage policy these settings describe. */
+    default org.difflabel.stream.TriagePolicy triagePolicy() {
+        var defaults = new org.difflabel.stream.TriagePolicy.Thresholds(policy().minConfidence(), policy().minMargin(),
+                policy().maxEntropy().orElse(null));
+        Map<String, org.difflabel.stream.TriagePolicy.Thresholds> overrides = new java.util.HashMap<>();
+        policy().labels().forEach((label, t) -> overrides.put(label, new org.difflabel.stream.TriagePolicy.Thresholds(
+                t.minConfidence().orElse(defaults.minConfidence()), t.minMargin().orElse(defaults.minMargin()),
+                t.maxEntropy().orElse(defaults.maxEntropy()))));
+        return new org.difflabel.stream.TriagePolicy(policy().version(), defaults, overrides);
     }
 
     /** The model options these settings describe. */

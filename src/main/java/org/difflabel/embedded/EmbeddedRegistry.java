@@ -43,6 +43,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
      */
     public static EmbeddedRegistry start(Path home, Path log) {
         long t0 = System.nanoTime();
+        home = home.toAbsolutePath(); // the process runs in that folder: relative paths would point elsewhere
         Path runner = runnerJar(home);
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(

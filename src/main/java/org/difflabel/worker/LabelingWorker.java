@@ -1,0 +1,146 @@
+package org.difflabel.worker;
+
+import io.quarkus.runtime.Quarkus;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.difflabel.config.LabelerConfig;
+import org.difflabel.contracts.DeadLetter;
+import org.difflabel.contracts.ImageEvent;
+import org.difflabel.contracts.LabelPosterior;
+import org.difflabel.contracts.ReviewTask;
+import org.difflabel.embedded.EmbeddedKafka;
+import org.difflabel.embedded.EmbeddedRegistry;
+import org.difflabel.model.LabelModel;
+import org.difflabel.registry.AvroWireDeserializer;
+import org.difflabel.registry.AvroWireSerializer;
+import org.difflabel.registry.RegistryClient;
+import org.difflabel.registry.RegistrySettings;
+import org.difflabel.stream.LabelingProcessor;
+import org.difflabel.stream.LabelingTopics;
+import org.difflabel.stream.LabelingTopology;
+import org.difflabel.stream.StreamSettings;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The streaming worker's lifecycle. With {@code kafka.bootstrap.servers} set it is a plain worker
+ * against that cluster and its registry; without, it starts the embedded default first: a real
+ * single-node KRaft broker in this process, the schema registry, the topics, and (unless
+ * disabled) a demo that publishes the shipped sample images and prints every output.
+ */
+@ApplicationScoped
+public class LabelingWorker {
+    private static final Logger LOG = Logger.getLogger(LabelingWorker.class);
+
+    @Inject
+    LabelerConfig config;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    Optional<String> bootstrapServers;
+
+    private EmbeddedKafka kafka;
+    private EmbeddedRegistry embeddedRegistry;
+    private LabelModel model;
+    private KafkaStreams streams;
+    private DemoFeed demo;
+
+    /** Runs until the process is asked to stop (SIGTERM, Ctrl-C). */
+    public int run() throws Exception {
+        start();
+        Quarkus.waitForExit();
+        return 0;
+    }
+
+    synchronized void start() throws Exception {
+        LabelingTopics topics = new LabelingTopics(config.topics().input(), config.topics().scored(),
+                config.topics().accepted(), config.topics().review(), config.topics().dlq());
+        List<String> all = List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq());
+        String bootstrap;
+        String registryUrl;
+        if (bootstrapServers.isPresent()) {
+            bootstrap = bootstrapServers.get();
+            registryUrl = config.worker().registryUrl().orElseThrow(() -> new IllegalStateException(
+                    "kafka.bootstrap.servers is set, so labeler.worker.registry-url must be set too"));
+            if (config.worker().createTopics()) {
+                EmbeddedKafka.createTopics(bootstrap, all, config.worker().partitions());
+            }
+        } else {
+            LOG.info("kafka.bootstrap.servers is not set: starting the embedded broker and schema registry");
+            kafka = EmbeddedKafka.start(config.embedded().dataDir().map(Path::of).orElse(null));
+            Path home = Path.of(config.embedded().registryHome());
+            embeddedRegistry = EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log"));
+            bootstrap = kafka.bootstrapServers();
+            registryUrl = embeddedRegistry.url();
+            kafka.createTopics(all, config.worker().partitions());
+        }
+        RegistrySettings rs = RegistrySettings.of(registryUrl);
+        if (config.worker().registryUser().isPresent()) {
+            rs = rs.withBasicAuth(config.worker().registryUser().get(), config.worker().registryPassword().orElse(""));
+        }
+        RegistryClient registry = new RegistryClient(rs);
+        model = LabelModel.load(Path.of(config.model().path()), config.modelOptions());
+        var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
+                AvroWireSerializer.forValues(registry, ReviewTask.class),
+                AvroWireSerializer.forValues(registry, DeadLetter.class));
+        var policy = config.triagePolicy();
+        var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
+                new AvroWireDeserializer<>(registry, ImageEvent.class), outs));
+        StreamSettings settings = new StreamSettings(config.worker().applicationId(), bootstrap,
+                config.worker().streamThreads(), config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
+                config.worker().transactionTimeoutMs(), Map.of());
+        streams = new KafkaStreams(topology, settings.toProperties());
+        // a failure that is not bad data (registry or broker unreachable): replace the thread, whose
+        // uncommitted transaction is aborted, so the record is processed again, never skipped
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.errorf(e, "stream thread failed; replacing it (the record will be processed again)");
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        LOG.infof("worker %s labelling %s with %s %s (policy %s) on %s", config.worker().applicationId(), topics.input(),
+                model.manifest().id(), model.manifest().version(), policy.version(), bootstrap);
+        if (kafka != null && config.embedded().demo()) {
+            demo = new DemoFeed(bootstrap, registry, topics, model);
+            demo.start();
+        }
+    }
+
+    /** Kafka Streams' state, or null before start. */
+    public KafkaStreams.State state() {
+        return streams == null ? null : streams.state();
+    }
+
+    public boolean modelLoaded() {
+        return model != null;
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (demo != null) {
+            demo.close();
+        }
+        if (streams != null) {
+            streams.close(java.time.Duration.ofSeconds(30));
+        }
+        if (model != null) {
+            model.close();
+        }
+        if (embeddedRegistry != null) {
+            embeddedRegistry.close();
+        }
+        if (kafka != null) {
+            try {
+                kafka.close();
+            } catch (Exception e) {
+                LOG.warn("embedded broker did not close cleanly", e);
+            }
+        }
+    }
+}
