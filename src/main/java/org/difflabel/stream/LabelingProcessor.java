@@ -44,6 +44,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     private final TriagePolicy policy;
     private final AvroWireDeserializer<ImageEvent> events;
     private final Outputs out;
+    private final LabelingMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
 
     /** Serializers of the outputs, one per contract. */
@@ -52,7 +53,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     }
 
     public LabelingProcessor(LabelingTopics topics, LabelModel model, TriagePolicy policy,
-                             AvroWireDeserializer<ImageEvent> events, Outputs out) {
+                             AvroWireDeserializer<ImageEvent> events, Outputs out, LabelingMetrics metrics) {
+        this.metrics = metrics;
         this.topics = topics;
         this.model = model;
         this.policy = policy;
@@ -99,6 +101,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         byte[] key = id.getBytes(StandardCharsets.UTF_8);
         context.forward(record.withKey(key).withValue(out.posteriors().serialize(topics.scored(), result)),
                 LabelingTopology.SCORED);
+        metrics.scored(posterior.evaluations(), posterior.confidence(), latencyMs);
+        metrics.routed(decision.accepted() ? "accepted" : "review");
         if (decision.accepted()) {
             context.forward(record.withKey(key).withValue(out.posteriors().serialize(topics.accepted(), result)),
                     LabelingTopology.ACCEPTED);
@@ -113,6 +117,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
 
     private void deadLetter(Record<byte[], byte[]> record, Lineage lineage, String eventId, PipelineStage stage,
                             ErrorCode code, String message) {
+        metrics.deadLettered(code);
         LOG.warnf("dead letter %s at %s for %s-%d@%d (event %s): %s", code, stage, lineage.getTopic(),
                 lineage.getPartition(), lineage.getOffset(), eventId, message);
         byte[] value = out.deadLetters().serialize(topics.dlq(),

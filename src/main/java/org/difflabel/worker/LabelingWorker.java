@@ -1,5 +1,7 @@
 package org.difflabel.worker;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.quarkus.runtime.Quarkus;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +20,7 @@ import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
+import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingProcessor;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
@@ -45,6 +48,11 @@ public class LabelingWorker {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     Optional<String> bootstrapServers;
+
+    @Inject
+    MeterRegistry meterRegistry;
+
+    private KafkaStreamsMetrics streamsMetrics;
 
     private EmbeddedKafka kafka;
     private EmbeddedRegistry embeddedRegistry;
@@ -91,8 +99,9 @@ public class LabelingWorker {
                 AvroWireSerializer.forValues(registry, ReviewTask.class),
                 AvroWireSerializer.forValues(registry, DeadLetter.class));
         var policy = config.triagePolicy();
+        LabelingMetrics metrics = new LabelingMetrics(meterRegistry);
         var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                new AvroWireDeserializer<>(registry, ImageEvent.class), outs));
+                new AvroWireDeserializer<>(registry, ImageEvent.class), outs, metrics));
         StreamSettings settings = new StreamSettings(config.worker().applicationId(), bootstrap,
                 config.worker().streamThreads(), config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
                 config.worker().transactionTimeoutMs(), Map.of());
@@ -103,6 +112,8 @@ public class LabelingWorker {
             LOG.errorf(e, "stream thread failed; replacing it (the record will be processed again)");
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meterRegistry);
         streams.start();
         LOG.infof("worker %s labelling %s with %s %s (policy %s) on %s", config.worker().applicationId(), topics.input(),
                 model.manifest().id(), model.manifest().version(), policy.version(), bootstrap);
@@ -125,6 +136,9 @@ public class LabelingWorker {
     synchronized void stop() {
         if (demo != null) {
             demo.close();
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
         }
         if (streams != null) {
             streams.close(java.time.Duration.ofSeconds(30));

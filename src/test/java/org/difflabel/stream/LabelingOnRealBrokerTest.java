@@ -63,7 +63,7 @@ class LabelingOnRealBrokerTest {
                     AvroWireSerializer.forValues(registry, ReviewTask.class),
                     AvroWireSerializer.forValues(registry, DeadLetter.class));
             var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                    new AvroWireDeserializer<>(registry, ImageEvent.class), outs));
+                    new AvroWireDeserializer<>(registry, ImageEvent.class), outs, LabelingMetrics.none()));
             StreamSettings settings = new StreamSettings("labeler-test", kafka.bootstrapServers(), 1, 1, 300_000, 60_000,
                     Map.of("commit.interval.ms", "100"));
 

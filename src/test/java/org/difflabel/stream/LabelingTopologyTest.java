@@ -54,6 +54,7 @@ class LabelingTopologyTest {
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> input;
     private AvroWireSerializer<ImageEvent> events;
+    private io.micrometer.core.instrument.simple.SimpleMeterRegistry meters;
 
     @BeforeAll
     static void loadModelAndRegistry() throws Exception {
@@ -78,6 +79,7 @@ class LabelingTopologyTest {
     }
 
     private void start(TriagePolicy policy) {
+        meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         String suffix = UUID.randomUUID().toString().substring(0, 8); // fresh subjects per test
         topics = new LabelingTopics("images." + suffix, "scored." + suffix, "accepted." + suffix, "review." + suffix,
                 "dlq." + suffix);
@@ -86,7 +88,7 @@ class LabelingTopologyTest {
                 AvroWireSerializer.forValues(registry, ReviewTask.class),
                 AvroWireSerializer.forValues(registry, DeadLetter.class));
         var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                new AvroWireDeserializer<>(registry, ImageEvent.class), outs));
+                new AvroWireDeserializer<>(registry, ImageEvent.class), outs, new LabelingMetrics(meters)));
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -198,5 +200,12 @@ class LabelingTopologyTest {
         }
         assertThat(read(topics.scored(), LabelPosterior.class)).hasSize(poison.length)
                 .allSatisfy(r -> assertThat(r.getEventId()).isEqualTo("good"));
+        // metrics: one dead-letter count per code, every good event scored and routed
+        assertThat(meters.get("labeler.events.dead_lettered").tag("code", "WRONG_MAGIC_BYTE").counter().count()).isEqualTo(1);
+        assertThat(meters.get("labeler.events.dead_lettered").counters()).hasSize(poison.length);
+        assertThat(meters.get("labeler.events.scored").counter().count()).isEqualTo(poison.length);
+        assertThat(meters.get("labeler.events.routed").tag("destination", "accepted").counter().count())
+                .isEqualTo(poison.length);
+        assertThat(meters.get("labeler.classification.latency").timer().count()).isEqualTo(poison.length);
     }
 }

@@ -1,0 +1,54 @@
+package org.difflabel.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.difflabel.contracts.ErrorCode;
+
+import java.time.Duration;
+
+/**
+ * The worker's meters. Tags are low-cardinality only: destination and error code, never event
+ * ids or labels (a vocabulary is per request and unbounded).
+ */
+public final class LabelingMetrics {
+    private final MeterRegistry registry;
+    private final Counter scored;
+    private final DistributionSummary evaluations;
+    private final DistributionSummary confidence;
+    private final Timer latency;
+
+    public LabelingMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.scored = Counter.builder("labeler.events.scored").description("events with a posterior").register(registry);
+        this.evaluations = DistributionSummary.builder("labeler.evaluations")
+                .description("noise-prediction evaluations per event").publishPercentileHistogram().register(registry);
+        this.confidence = DistributionSummary.builder("labeler.confidence")
+                .description("top-label probability per event").serviceLevelObjectives(0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+                .register(registry);
+        this.latency = Timer.builder("labeler.classification.latency").description("classification time per event")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    /** Meters that go nowhere (tests of the topology alone). */
+    public static LabelingMetrics none() {
+        return new LabelingMetrics(new SimpleMeterRegistry());
+    }
+
+    void scored(long evaluationsSpent, double topProbability, long latencyMs) {
+        scored.increment();
+        evaluations.record(evaluationsSpent);
+        confidence.record(topProbability);
+        latency.record(Duration.ofMillis(latencyMs));
+    }
+
+    void routed(String destination) {
+        registry.counter("labeler.events.routed", "destination", destination).increment();
+    }
+
+    void deadLettered(ErrorCode code) {
+        registry.counter("labeler.events.dead_lettered", "code", code.name()).increment();
+    }
+}
