@@ -120,6 +120,13 @@ public interface LabelerConfig {
         /** Partitions of topics the worker creates. */
         @WithDefault("2")
         int partitions();
+
+        /**
+         * Any other Kafka Streams or client property, passed through, e.g.
+         * {@code labeler.worker.kafka."security.protocol"=SASL_SSL} or
+         * {@code labeler.worker.kafka."sasl.jaas.config"=...}.
+         */
+        Map<String, String> kafka();
     }
 
     interface Embedded {

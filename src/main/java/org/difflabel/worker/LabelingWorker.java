@@ -30,7 +30,6 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -104,7 +103,7 @@ public class LabelingWorker {
                 new AvroWireDeserializer<>(registry, ImageEvent.class), outs, metrics));
         StreamSettings settings = new StreamSettings(config.worker().applicationId(), bootstrap,
                 config.worker().streamThreads(), config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
-                config.worker().transactionTimeoutMs(), Map.of());
+                config.worker().transactionTimeoutMs(), config.worker().kafka());
         streams = new KafkaStreams(topology, settings.toProperties());
         // a failure that is not bad data (registry or broker unreachable): replace the thread, whose
         // uncommitted transaction is aborted, so the record is processed again, never skipped
