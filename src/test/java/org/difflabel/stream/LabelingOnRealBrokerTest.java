@@ -37,40 +37,46 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The topology under exactly-once on a real single-node KRaft broker with the real registry and
- * model: N events and some poison records in; exactly N posteriors out, each routed once, every
- * poison record in the dead-letter queue, all read with read_committed.
+ * The topology under exactly-once on a real broker with a real registry and the real model: N
+ * events and some poison records in; exactly N posteriors out, each routed once, every poison
+ * record in the dead-letter queue, all read with read_committed. Here: the in-process KRaft
+ * broker and Apicurio; {@link ConfluentStackWorkerTest}: Confluent's containers.
  */
 class LabelingOnRealBrokerTest {
     private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     @Test
     void everyEventIsScoredOnceAndPoisonGoesToTheDeadLetterQueue() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
+            roundTrip(kafka.bootstrapServers(), RegistryServer.shared().url());
+        }
+    }
+
+    static void roundTrip(String bootstrap, String registryUrl) throws Exception {
         LabelingTopics topics = LabelingTopics.DEFAULTS;
-        RegistryClient registry = new RegistryClient(RegistrySettings.of(RegistryServer.shared().url()));
+        RegistryClient registry = new RegistryClient(RegistrySettings.of(registryUrl));
         List<byte[]> images = new ArrayList<>();
         try (var s = Files.list(Path.of("onnx-models/mnist-ddpm/samples"))) {
             for (Path p : s.sorted().toList()) {
                 images.add(Files.readAllBytes(p));
             }
         }
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
-             LabelModel model = LabelModel.load(Path.of("onnx-models/mnist-ddpm"),
+        try (LabelModel model = LabelModel.load(Path.of("onnx-models/mnist-ddpm"),
                      ModelOptions.defaults().withBatchSize(128))) {
-            kafka.createTopics(List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 2);
+            EmbeddedKafka.createTopics(bootstrap, List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 2);
             TriagePolicy policy = new TriagePolicy("v1", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
             var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
                     AvroWireSerializer.forValues(registry, ReviewTask.class),
                     AvroWireSerializer.forValues(registry, DeadLetter.class));
             var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
                     new AvroWireDeserializer<>(registry, ImageEvent.class), outs, LabelingMetrics.none()));
-            StreamSettings settings = new StreamSettings("labeler-test", kafka.bootstrapServers(), 1, 1, 300_000, 60_000,
+            StreamSettings settings = new StreamSettings("labeler-test", bootstrap, 1, 1, 300_000, 60_000,
                     Map.of("commit.interval.ms", "100"));
 
             int n = 24;
             AvroWireSerializer<ImageEvent> events = AvroWireSerializer.forValues(registry, ImageEvent.class);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                    kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+                    bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < n; i++) {
                     ImageEvent e = ImageEvent.newBuilder().setEventId("event-" + i)
                             .setImage(ByteBuffer.wrap(images.get(i % images.size()))).setContentType("image/png")
@@ -85,10 +91,10 @@ class LabelingOnRealBrokerTest {
             }
             try (KafkaStreams streams = new KafkaStreams(topology, settings.toProperties())) {
                 streams.start();
-                List<byte[]> scored = consume(kafka, topics.scored(), n);
-                List<byte[]> accepted = consume(kafka, topics.accepted(), 0);
-                List<byte[]> review = consume(kafka, topics.review(), 0);
-                List<byte[]> dlq = consume(kafka, topics.dlq(), 3);
+                List<byte[]> scored = consume(bootstrap, topics.scored(), n);
+                List<byte[]> accepted = consume(bootstrap, topics.accepted(), 0);
+                List<byte[]> review = consume(bootstrap, topics.review(), 0);
+                List<byte[]> dlq = consume(bootstrap, topics.dlq(), 3);
 
                 AvroWireDeserializer<LabelPosterior> posteriors = new AvroWireDeserializer<>(registry, LabelPosterior.class);
                 Set<String> ids = new HashSet<>();
@@ -111,8 +117,8 @@ class LabelingOnRealBrokerTest {
     }
 
     /** Reads a topic with read_committed until {@code expected} records arrived, then 2 s more to catch extras. */
-    private static List<byte[]> consume(EmbeddedKafka kafka, String topic, int expected) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+    private static List<byte[]> consume(String bootstrap, String topic, int expected) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<byte[]> out = new ArrayList<>();
