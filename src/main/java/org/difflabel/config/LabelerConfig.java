@@ -113,6 +113,11 @@ public interface LabelerConfig {
 
         Optional<String> registryPassword();
 
+        /** Trust store (PKCS12 or JKS) for a registry served over TLS with a private CA; unset: the JVM's. */
+        Optional<String> registryTruststore();
+
+        Optional<String> registryTruststorePassword();
+
         /** Create missing topics at start (external clusters; the embedded broker always does). */
         @WithDefault("false")
         boolean createTopics();

@@ -92,6 +92,10 @@ public class LabelingWorker {
         if (config.worker().registryUser().isPresent()) {
             rs = rs.withBasicAuth(config.worker().registryUser().get(), config.worker().registryPassword().orElse(""));
         }
+        if (config.worker().registryTruststore().isPresent()) {
+            rs = rs.withSslContext(trustStoreContext(Path.of(config.worker().registryTruststore().get()),
+                    config.worker().registryTruststorePassword().orElse("")));
+        }
         RegistryClient registry = new RegistryClient(rs);
         model = LabelModel.load(Path.of(config.model().path()), config.modelOptions());
         var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
@@ -120,6 +124,19 @@ public class LabelingWorker {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();
         }
+    }
+
+    private static javax.net.ssl.SSLContext trustStoreContext(Path file, String password) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            ks.load(in, password.toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     /** Kafka Streams' state, or null before start. */
