@@ -8,20 +8,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.difflabel.classifier.Stage;
-import org.difflabel.contracts.DeadLetter;
 import org.difflabel.contracts.ImageEvent;
-import org.difflabel.contracts.LabelPosterior;
-import org.difflabel.contracts.ReviewTask;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
-import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
-import org.difflabel.stream.LabelingProcessor;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
 import org.difflabel.stream.StreamSettings;
@@ -77,12 +72,8 @@ public class StreamBenchCommand extends ModelCommand {
                                 ser.serialize(topics.input(), e)));
                     }
                 }
-                var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
-                        AvroWireSerializer.forValues(registry, ReviewTask.class),
-                        AvroWireSerializer.forValues(registry, DeadLetter.class));
                 var policy = config.triagePolicy();
-                var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, m, policy,
-                        new AvroWireDeserializer<>(registry, ImageEvent.class), outs, LabelingMetrics.none()));
+                var topology = LabelingTopology.build(topics, m, policy, registry, LabelingMetrics.none());
                 StreamSettings settings = new StreamSettings("bench-stream", kafka.bootstrapServers(), 1, 1, 600_000,
                         300_000, Map.of());
                 double streamed;

@@ -9,19 +9,12 @@ import jakarta.inject.Inject;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.difflabel.config.LabelerConfig;
-import org.difflabel.contracts.DeadLetter;
-import org.difflabel.contracts.ImageEvent;
-import org.difflabel.contracts.LabelPosterior;
-import org.difflabel.contracts.ReviewTask;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
 import org.difflabel.model.LabelModel;
-import org.difflabel.registry.AvroWireDeserializer;
-import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
-import org.difflabel.stream.LabelingProcessor;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
 import org.difflabel.stream.StreamSettings;
@@ -98,13 +91,9 @@ public class LabelingWorker {
         }
         RegistryClient registry = new RegistryClient(rs);
         model = LabelModel.load(Path.of(config.model().path()), config.modelOptions());
-        var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
-                AvroWireSerializer.forValues(registry, ReviewTask.class),
-                AvroWireSerializer.forValues(registry, DeadLetter.class));
         var policy = config.triagePolicy();
         LabelingMetrics metrics = new LabelingMetrics(meterRegistry);
-        var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                new AvroWireDeserializer<>(registry, ImageEvent.class), outs, metrics));
+        var topology = LabelingTopology.build(topics, model, policy, registry, metrics);
         StreamSettings settings = new StreamSettings(config.worker().applicationId(), bootstrap,
                 config.worker().streamThreads(), config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
                 config.worker().transactionTimeoutMs(), config.worker().kafka());

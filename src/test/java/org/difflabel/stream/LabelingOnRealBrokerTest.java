@@ -12,7 +12,6 @@ import org.difflabel.contracts.DeadLetter;
 import org.difflabel.contracts.ErrorCode;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
-import org.difflabel.contracts.ReviewTask;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
@@ -65,11 +64,7 @@ class LabelingOnRealBrokerTest {
                      ModelOptions.defaults().withBatchSize(128))) {
             EmbeddedKafka.createTopics(bootstrap, List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 2);
             TriagePolicy policy = new TriagePolicy("v1", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-            var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
-                    AvroWireSerializer.forValues(registry, ReviewTask.class),
-                    AvroWireSerializer.forValues(registry, DeadLetter.class));
-            var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                    new AvroWireDeserializer<>(registry, ImageEvent.class), outs, LabelingMetrics.none()));
+            var topology = LabelingTopology.build(topics, model, policy, registry, LabelingMetrics.none());
             StreamSettings settings = new StreamSettings("labeler-test", bootstrap, 1, 1, 300_000, 60_000,
                     Map.of("commit.interval.ms", "100"));
 

@@ -3,15 +3,9 @@ package org.difflabel.stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.streams.KafkaStreams;
-import org.difflabel.contracts.DeadLetter;
-import org.difflabel.contracts.ImageEvent;
-import org.difflabel.contracts.LabelPosterior;
-import org.difflabel.contracts.ReviewTask;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
-import org.difflabel.registry.AvroWireDeserializer;
-import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.testsupport.RegistryServer;
@@ -45,11 +39,7 @@ class NodeClientWorkerTest {
              LabelModel model = LabelModel.load(Path.of("onnx-models/mnist-ddpm"), ModelOptions.defaults())) {
             kafka.createTopics(List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 1);
             TriagePolicy policy = new TriagePolicy("node", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-            var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
-                    AvroWireSerializer.forValues(registry, ReviewTask.class),
-                    AvroWireSerializer.forValues(registry, DeadLetter.class));
-            var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                    new AvroWireDeserializer<>(registry, ImageEvent.class), outs, LabelingMetrics.none()));
+            var topology = LabelingTopology.build(topics, model, policy, registry, LabelingMetrics.none());
             StreamSettings settings = new StreamSettings("node-test", kafka.bootstrapServers(), 1, 1, 300_000, 60_000,
                     Map.of("commit.interval.ms", "100"));
             try (KafkaStreams streams = new KafkaStreams(topology, settings.toProperties())) {

@@ -1,18 +1,11 @@
 package org.difflabel.testsupport;
 
 import org.apache.kafka.streams.KafkaStreams;
-import org.difflabel.contracts.DeadLetter;
-import org.difflabel.contracts.ImageEvent;
-import org.difflabel.contracts.LabelPosterior;
-import org.difflabel.contracts.ReviewTask;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
-import org.difflabel.registry.AvroWireDeserializer;
-import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
-import org.difflabel.stream.LabelingProcessor;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
 import org.difflabel.stream.StreamSettings;
@@ -36,10 +29,7 @@ public final class StreamWorkerProcess {
         RegistryClient registry = new RegistryClient(RegistrySettings.of(args[1]));
         LabelModel model = LabelModel.load(Path.of(args[2]), ModelOptions.defaults().withIntraOpThreads(1));
         TriagePolicy policy = new TriagePolicy("crash-test", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-        var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
-                AvroWireSerializer.forValues(registry, ReviewTask.class), AvroWireSerializer.forValues(registry, DeadLetter.class));
-        var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                new AvroWireDeserializer<>(registry, ImageEvent.class), outs, LabelingMetrics.none()));
+        var topology = LabelingTopology.build(topics, model, policy, registry, LabelingMetrics.none());
         StreamSettings settings = new StreamSettings("crash-test-worker", args[0], 1, 1, 300_000, 60_000,
                 Map.of("commit.interval.ms", args[3]));
         KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());
