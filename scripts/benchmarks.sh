@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every benchmark on this machine and writes BENCHMARKS.md (figures with the commands that
+# produced them). Run it on an otherwise idle machine: each figure is a median or a ratio of
+# side-by-side runs, but other load still shifts the absolute numbers.
+#   scripts/benchmarks.sh            (builds the app first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJL_OFFLINE=true
+./mvnw -B -q package -DskipTests
+app="java -jar target/quarkus-app/quarkus-run.jar"
+out=BENCHMARKS.md
+run() {
+  echo
+  echo '```'
+  echo "\$ $*"
+  "$@" 2>/dev/null
+  echo '```'
+}
+{
+  echo "# Benchmarks"
+  echo
+  echo "Produced by \`scripts/benchmarks.sh\` on $(date -u +%Y-%m-%d): $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, Java $(java -version 2>&1 | head -1 | cut -d'"' -f2), ONNX Runtime 1.21.1 (CPU)."
+  echo
+  echo "## Classifier vs. bare ONNX Runtime, and latency per vocabulary (\`bench\`)"
+  echo
+  echo "Evaluations/s of the noise predictor through the classifier (flat schedule, every batch full) next to"
+  echo "a bare ONNX Runtime session loop on the same network, batch size and threads, in interleaved rounds;"
+  echo "then per-image latency with each model's default stages."
+  run $app bench --model onnx-models/mnist-ddpm --vocab 2,10
+  run $app bench --model onnx-models/shapes-t2i --vocab 2,10,24
+  echo
+  echo "## The worker vs. the classifier alone (\`bench-stream\`)"
+  echo
+  echo "200 sample images through the embedded broker, the registry, Avro, exactly-once transactions and routing,"
+  echo "next to the classifier alone on the same images and vocabulary, in the same run."
+  run $app bench-stream --model onnx-models/mnist-ddpm --events 200
+} > "$out"
+echo "wrote $out"
