@@ -13,7 +13,7 @@ run() {
   echo
   echo '```'
   echo "\$ $*"
-  "$@" 2>/dev/null
+  "$@" 2>/dev/null | grep -v "^Formatting metadata directory"
   echo '```'
 }
 {
