@@ -10,11 +10,23 @@ const path = require('path');
 const { Kafka, logLevel } = require('kafkajs');
 const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry');
 
+// The subject's latest schema when it exists; registering only when it does not. (kafkajs'
+// register() insists that the subject's compatibility level equals its own expectation, and
+// Apicurio reports NONE for a subject without a rule of its own where Confluent answers 404.)
+async function imageEventSchemaId(registry, subject) {
+  try {
+    return await registry.getLatestSchemaId(subject);
+  } catch (error) {
+    if (!error || error.status !== 404) throw error;
+    const schema = fs.readFileSync(path.join(__dirname, '..', 'schemas', 'ImageEvent.avsc'), 'utf8');
+    return (await registry.register({ type: SchemaType.AVRO, schema }, { subject })).id;
+  }
+}
+
 async function main(bootstrap, url, inputTopic, scoredTopic, labels, ...pngs) {
   const registry = new SchemaRegistry({ host: url });
   const kafka = new Kafka({ clientId: 'node-worker-client', brokers: [bootstrap], logLevel: logLevel.ERROR });
-  const schema = fs.readFileSync(path.join(__dirname, '..', 'schemas', 'ImageEvent.avsc'), 'utf8');
-  const { id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject: `${inputTopic}-value` });
+  const id = await imageEventSchemaId(registry, `${inputTopic}-value`);
 
   const producer = kafka.producer();
   await producer.connect();

@@ -42,6 +42,8 @@ class NodeClientWorkerTest {
             var topology = LabelingTopology.build(topics, model, policy, registry, LabelingMetrics.none());
             StreamSettings settings = new StreamSettings("node-test", kafka.bootstrapServers(), 1, 1, 300_000, 60_000,
                     Map.of("commit.interval.ms", "100"));
+            // the subject already exists, as on a platform where producers registered it (Node then looks it up)
+            registry.register(topics.input() + "-value", org.difflabel.contracts.ImageEvent.getClassSchema());
             try (KafkaStreams streams = new KafkaStreams(topology, settings.toProperties())) {
                 streams.start();
                 List<String> cmd = new ArrayList<>(List.of("node", "interop/worker-client.js", kafka.bootstrapServers(),
