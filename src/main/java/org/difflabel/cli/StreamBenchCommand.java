@@ -75,7 +75,7 @@ public class StreamBenchCommand extends ModelCommand {
                 var policy = config.triagePolicy();
                 var topology = LabelingTopology.build(topics, m, policy, registry, LabelingMetrics.none());
                 StreamSettings settings = new StreamSettings("bench-stream", kafka.bootstrapServers(), 1, 1, 600_000,
-                        300_000, Map.of());
+                        300_000, config.worker().commitIntervalMs(), config.worker().kafka());
                 double streamed;
                 try (KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());
                      KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of(

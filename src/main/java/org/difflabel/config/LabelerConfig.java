@@ -105,6 +105,14 @@ public interface LabelerConfig {
         @WithDefault("300000")
         int transactionTimeoutMs();
 
+        /**
+         * How often the transaction commits (outputs become visible to read_committed readers then).
+         * Under exactly-once every commit is a transaction round trip; 1 s amortises it over several
+         * records (Kafka Streams' exactly-once default is 100 ms).
+         */
+        @WithDefault("1000")
+        int commitIntervalMs();
+
         /** Schema registry URL (Confluent API); required with an external cluster. */
         Optional<String> registryUrl();
 

@@ -20,10 +20,12 @@ import java.util.Properties;
  * @param maxPollRecords    records per poll
  * @param maxPollIntervalMs longest time between polls before the group evicts the member
  * @param transactionTimeoutMs longest open transaction; must exceed the slowest record
+ * @param commitIntervalMs  how often the transaction commits
  * @param extra             any other Kafka Streams / client property, passed through (security settings)
  */
 public record StreamSettings(String applicationId, String bootstrapServers, int streamThreads, int maxPollRecords,
-                             int maxPollIntervalMs, int transactionTimeoutMs, Map<String, String> extra) {
+                             int maxPollIntervalMs, int transactionTimeoutMs, int commitIntervalMs,
+                             Map<String, String> extra) {
 
     public Properties toProperties() {
         Properties p = new Properties();
@@ -35,6 +37,7 @@ public record StreamSettings(String applicationId, String bootstrapServers, int 
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), maxPollIntervalMs);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), transactionTimeoutMs);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.putAll(extra);
         return p;
     }

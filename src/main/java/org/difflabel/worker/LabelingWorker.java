@@ -96,7 +96,7 @@ public class LabelingWorker {
         var topology = LabelingTopology.build(topics, model, policy, registry, metrics);
         StreamSettings settings = new StreamSettings(config.worker().applicationId(), bootstrap,
                 config.worker().streamThreads(), config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
-                config.worker().transactionTimeoutMs(), config.worker().kafka());
+                config.worker().transactionTimeoutMs(), config.worker().commitIntervalMs(), config.worker().kafka());
         streams = new KafkaStreams(topology, settings.toProperties());
         // a failure that is not bad data (registry or broker unreachable): replace the thread, whose
         // uncommitted transaction is aborted, so the record is processed again, never skipped

@@ -31,7 +31,7 @@ public final class StreamWorkerProcess {
         TriagePolicy policy = new TriagePolicy("crash-test", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
         var topology = LabelingTopology.build(topics, model, policy, registry, LabelingMetrics.none());
         StreamSettings settings = new StreamSettings("crash-test-worker", args[0], 1, 1, 300_000, 60_000,
-                Map.of("commit.interval.ms", args[3]));
+                Integer.parseInt(args[3]), Map.of());
         KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
