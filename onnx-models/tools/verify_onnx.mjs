@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
+import { readTensor } from './golden_tensor.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NETWORKS = {
@@ -12,19 +13,6 @@ const NETWORKS = {
   'shapes-t2i': [['unet', ['sample', 'timestep', 'encoder_hidden_states'], 'noise_pred'],
                  ['text_encoder', ['input_ids'], 'last_hidden_state']],
 };
-
-function readTensor(file) {
-  const b = fs.readFileSync(file);
-  if (b.toString('ascii', 0, 4) !== 'GTNS') throw new Error(`${file}: not a golden tensor file`);
-  const code = b.readInt32LE(4), rank = b.readInt32LE(8);
-  const dims = [];
-  for (let i = 0; i < rank; i++) dims.push(Number(b.readBigInt64LE(12 + 8 * i)));
-  const off = 12 + 8 * rank, data = b.subarray(off);
-  const copy = new Uint8Array(data).buffer;
-  if (code === 1) return new ort.Tensor('float32', new Float32Array(copy), dims);
-  if (code === 2) return new ort.Tensor('int64', new BigInt64Array(copy), dims);
-  throw new Error(`${file}: unsupported dtype code ${code}`);
-}
 
 let failed = 0;
 for (const [model, nets] of Object.entries(NETWORKS)) {

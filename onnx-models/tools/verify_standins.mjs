@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
+import { readTensor } from './golden_tensor.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'standins');
 const TOL = { float32: 1e-4, float16: 5e-3 };
@@ -17,22 +18,6 @@ function halfToFloat(h) {
   if (e === 0) return s * f * 2 ** -24;
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);
-}
-
-function readTensor(file) {
-  const b = fs.readFileSync(file);
-  if (b.toString('ascii', 0, 4) !== 'GTNS') throw new Error(`${file}: not a golden tensor file`);
-  const code = b.readInt32LE(4), rank = b.readInt32LE(8);
-  const dims = [];
-  for (let i = 0; i < rank; i++) dims.push(Number(b.readBigInt64LE(12 + 8 * i)));
-  const copy = new Uint8Array(b.subarray(12 + 8 * rank)).buffer;
-  switch (code) {
-    case 1: return new ort.Tensor('float32', new Float32Array(copy), dims);
-    case 2: return new ort.Tensor('int64', new BigInt64Array(copy), dims);
-    case 4: return new ort.Tensor('int32', new Int32Array(copy), dims);
-    case 5: return new ort.Tensor('float16', new Uint16Array(copy), dims);
-    default: throw new Error(`${file}: unsupported dtype code ${code}`);
-  }
 }
 
 function floats(t) {
