@@ -62,13 +62,26 @@ public class RegistryClient {
     /** Registers schema text that uses types from other subjects, and returns its id. */
     public int register(String subject, String schema, List<SchemaReference> references) {
         String request = "register under " + subject;
-        return json(request, post("/subjects/" + encode(subject) + "/versions", schemaBody(schema, references)))
-                .get("id").asInt();
+        HttpResponse<String> response = post("/subjects/" + encode(subject) + "/versions", schemaBody(schema, references));
+        if (response.statusCode() == 409) {
+            // Apicurio answers 409 "already exists" to the loser of two first registrations racing
+            // (two stream threads, replicas starting together); Confluent answers 409 to an
+            // incompatible schema. Either way, a schema now under the subject is the answer.
+            OptionalInt winner = lookup(subject, schema, references);
+            if (winner.isPresent()) {
+                return winner.getAsInt();
+            }
+        }
+        return json(request, response).get("id").asInt();
     }
 
     /** The id of {@code schema} under {@code subject}, or empty when the subject or the schema is not registered. */
     public OptionalInt lookup(String subject, Schema schema) {
-        HttpResponse<String> response = post("/subjects/" + encode(subject), schemaBody(schema.toString(), List.of()));
+        return lookup(subject, schema.toString(), List.of());
+    }
+
+    private OptionalInt lookup(String subject, String schema, List<SchemaReference> references) {
+        HttpResponse<String> response = post("/subjects/" + encode(subject), schemaBody(schema, references));
         if (isNotFound(response, SUBJECT_NOT_FOUND, SCHEMA_NOT_FOUND)) {
             return OptionalInt.empty();
         }

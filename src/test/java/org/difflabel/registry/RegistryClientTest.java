@@ -59,14 +59,17 @@ class RegistryClientTest {
     @Test
     void doesNotRetryRefusals() {
         try (ScriptedRegistry registry = ScriptedRegistry.http()
-                .then(409, "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}")) {
+                .then(409, "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}")
+                .then(404, "{\"error_code\":40403,\"message\":\"Schema not found\"}")) {
             assertThatThrownBy(() -> client(registry).register("t-value", ImageEvent.getClassSchema()))
                     .isInstanceOfSatisfying(RegistryRequestException.class, e -> {
                         assertThat(e.status()).isEqualTo(409);
                         assertThat(e.errorCode()).isEqualTo(409);
                     })
                     .hasMessageContaining("incompatible");
-            assertThat(registry.requests()).hasSize(1);
+            // the register once, then the look-up that tells a lost registration race from a refusal
+            assertThat(registry.requests()).extracting(ScriptedRegistry.Request::path)
+                    .containsExactly("/subjects/t-value/versions", "/subjects/t-value");
         }
     }
 
