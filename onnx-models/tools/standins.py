@@ -10,7 +10,8 @@ samples/), the same layout as the shipped models:
                    here), text_encoder.onnx (input_ids int32 [B,77] -> last_hidden_state [B,77,32]),
                    vae_encoder.onnx (sample [B,3,64,64] -> latent_sample [B,8,8,8]: mean, logvar),
                    unet.onnx (sample [B,4,8,8], timestep int64 [B], encoder_hidden_states -> out_sample),
-                   epsilon, scaled_linear schedule.
+                   epsilon, scaled_linear schedule; and *.fp16.onnx, float16 exports of the same
+                   weights (the manifest's "float16" variants, which the fp16 switch picks).
   sd-tiny-v-fp16   the same architecture, other weights: float16 networks (weights and float I/O),
                    float32 timestep, v_prediction, unet.onnx in ONNX external-data format.
   dit-tiny         DiT layout: vae_encoder.onnx as above, unet.onnx (x [B,4,8,8], t int64 [B],
@@ -622,6 +623,29 @@ def build_sd(out, model_id, fp16):
     export(unet, (sample_in, t, hidden), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
            os.path.join(tmp, "unet.onnx"))
     files = ["text_encoder.onnx", "vae_encoder.onnx", "unet.onnx"]
+    if not fp16:
+        # float16 exports of the same weights, which the worker loads under fp16=on (or auto on CUDA):
+        # the UNet is re-exported with the float16 boundary after its float32 timestep embedding, as
+        # diffusers' float16 UNet has it (ONNX Runtime's CPU Sin/Cos take float32 only)
+        unet16 = SDUNet(fp16_boundary=True)
+        unet16.load_state_dict(unet.state_dict())
+        unet16.eval()
+        src16 = os.path.join(out, ".fp16-src")
+        os.makedirs(src16, exist_ok=True)
+        export(unet16, (sample, t, hidden), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
+               os.path.join(src16, "unet.onnx"))
+        for name, src in (("text_encoder", out), ("vae_encoder", out), ("unet", src16)):
+            convert_to_float16(os.path.join(src, name + ".onnx"), os.path.join(out, name + ".fp16.onnx"))
+        shutil.rmtree(src16)
+        files += ["text_encoder.fp16.onnx", "vae_encoder.fp16.onnx", "unet.fp16.onnx"]
+        nets = manifest["networks"]
+        nets["textEncoder"]["float16"] = {"file": "text_encoder.fp16.onnx", "inputTypes": {"input_ids": "int32"},
+                                          "outputTypes": {"last_hidden_state": "float16"}}
+        nets["vaeEncoder"]["float16"] = {"file": "vae_encoder.fp16.onnx", "inputTypes": {"sample": "float16"},
+                                         "outputTypes": {"latent": "float16"}}
+        nets["unet"]["float16"] = {"file": "unet.fp16.onnx",
+                                   "inputTypes": {"sample": "float16", "timestep": "int64", "condition": "float16"},
+                                   "outputTypes": {"noise": "float16"}}
     if fp16:
         convert_to_float16(os.path.join(tmp, "text_encoder.onnx"), os.path.join(out, "text_encoder.onnx"))
         convert_to_float16(os.path.join(tmp, "vae_encoder.onnx"), os.path.join(out, "vae_encoder.onnx"))

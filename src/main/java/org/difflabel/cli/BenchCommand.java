@@ -145,7 +145,7 @@ public class BenchCommand extends ModelCommand {
                 if (cudaDevice >= 0) {
                     so.addCUDA(cudaDevice); // same provider as the classifier's session
                 }
-                ModelManifest.Network unet = m.manifest().networks().get("unet");
+                ModelManifest.Network unet = m.network("unet");
                 session = env.createSession(m.folder().resolve(unet.file()).toString(), so);
             }
             Random rnd = new Random(1);
@@ -153,7 +153,7 @@ public class BenchCommand extends ModelCommand {
                 TensorInfo info = (TensorInfo) e.getValue().getInfo();
                 long[] shape = info.getShape().clone();
                 shape[0] = batch;
-                if (e.getKey().equals(m.manifest().networks().get("unet").inputs().get("sample"))) {
+                if (e.getKey().equals(m.network("unet").inputs().get("sample"))) {
                     int[] s = m.sampleShape();
                     shape = new long[] {batch, s[0], s[1], s[2]};
                 }

@@ -3,6 +3,7 @@ package org.difflabel.cli;
 import org.difflabel.classifier.Stage;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.model.ExecutionProvider;
+import org.difflabel.model.Fp16;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelLoadException;
 import org.difflabel.model.ModelOptions;
@@ -29,6 +30,10 @@ public class ModelArgs {
     @Option(names = "--device-id", description = "CUDA device (default: labeler.model.device-id)")
     Integer deviceId;
 
+    @Option(names = "--fp16", paramLabel = "MODE",
+            description = "float16 networks where the folder has them: auto, on or off (default: labeler.model.fp16)")
+    String fp16;
+
     @Option(names = "--samples", paramLabel = "STAGES",
             description = "schedule: a flat K (e.g. 64) or stages samples:keep,... (e.g. 16:3,64:1)")
     String samples;
@@ -41,7 +46,12 @@ public class ModelArgs {
     }
 
     ModelOptions options(LabelerConfig config) {
-        ModelOptions o = config.modelOptions();
+        return options(config, 1);
+    }
+
+    /** Options for {@code callers} threads classifying at once (the worker's stream threads). */
+    ModelOptions options(LabelerConfig config, int callers) {
+        ModelOptions o = config.modelOptions(callers);
         if (threads != null) {
             o = o.withIntraOpThreads(threads);
         }
@@ -53,6 +63,9 @@ public class ModelArgs {
         }
         if (deviceId != null) {
             o = o.withDeviceId(deviceId);
+        }
+        if (fp16 != null) {
+            o = o.withFp16(Fp16.parse(fp16));
         }
         return o;
     }
@@ -72,9 +85,13 @@ public class ModelArgs {
     }
 
     LabelModel load(LabelerConfig config) {
+        return load(config, 1);
+    }
+
+    LabelModel load(LabelerConfig config, int callers) {
         Path path = modelPath(config);
         try {
-            return LabelModel.load(path, options(config));
+            return LabelModel.load(path, options(config, callers));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(e.getMessage(), 2);
         } catch (ModelLoadException e) {

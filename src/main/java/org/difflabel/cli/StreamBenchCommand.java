@@ -20,6 +20,8 @@ import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
 import org.difflabel.stream.StreamSettings;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,76 +29,89 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bench-stream}: events/s through the whole worker (embedded broker, registry, Avro,
- * exactly-once transactions, routing) next to the classifier alone on the same images and
- * vocabulary, in one run.
+ * exactly-once transactions, routing) next to the classifier alone on the same images,
+ * vocabulary and request ids (so the same noise and the same evaluations), in one run.
+ * The worker is measured warm, as a long-running worker runs: a first batch of warm-up events
+ * takes the start-up (task assignment, producer fencing, the JIT compiling Kafka's code, which
+ * on two cores competes with ONNX Runtime); its time is printed too.
  */
 @Command(name = "bench-stream", mixinStandardHelpOptions = true,
         description = "Worker throughput on the embedded broker vs. the classifier alone, same images.")
 public class StreamBenchCommand extends ModelCommand {
-    @Option(names = "--events", defaultValue = "200", description = "events (default: ${DEFAULT-VALUE})")
+    private static final String LATENCY = "labeler.classification.latency";
+
+    @Option(names = "--events", defaultValue = "200", description = "timed events (default: ${DEFAULT-VALUE})")
     int events;
+
+    @Option(names = "--warmup", defaultValue = "40",
+            description = "events through the worker before timing (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--stream-threads", description = "worker stream threads (and input partitions); the classifier"
+            + " alone runs as many callers in parallel (default: the worker's, labeler.worker.stream-threads)")
+    Integer streamThreadsOption;
+
+    private int streamThreads;
 
     @Override
     int run() throws Exception {
         LabelingTopics topics = LabelingTopics.DEFAULTS;
-        try (LabelModel m = model.load(config)) {
+        streamThreads = streamThreadsOption != null ? streamThreadsOption : config.streamThreads();
+        try (LabelModel m = model.load(config, streamThreads)) {
             List<byte[]> samples = BenchCommand.sampleImages(m.folder());
             List<String> labels = m.demoLabels();
             List<Stage> stages = model.stages(config) != null ? model.stages(config) : m.defaultStages(labels.size());
-            System.out.printf(Locale.ROOT, "model %s %s, %d events of %d labels, stages %s, intra-op threads %d, %d cores%n",
-                    m.manifest().id(), m.manifest().version(), events, labels.size(), stages,
-                    model.options(config).intraOpThreads(), Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "model %s %s, %d events (+%d warm-up) of %d labels, stages %s, intra-op threads %d,"
+                    + " %d stream thread(s), %d cores, commit interval %d ms%n", m.manifest().id(), m.manifest().version(), events,
+                    warmup, labels.size(), stages, model.options(config, streamThreads).intraOpThreads(), streamThreads,
+                    Runtime.getRuntime().availableProcessors(),
+                    config.worker().commitIntervalMs());
             double alone1 = classifierAlone(m, samples, labels, stages);
 
             Path home = Path.of(config.embedded().registryHome());
             try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
                  EmbeddedRegistry reg = EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log"))) {
                 kafka.createTopics(List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(),
-                        topics.dlq()), 1);
+                        topics.dlq()), streamThreads);
                 RegistryClient registry = new RegistryClient(RegistrySettings.of(reg.url()));
                 AvroWireSerializer<ImageEvent> ser = AvroWireSerializer.forValues(registry, ImageEvent.class);
-                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-                    for (int i = 0; i < events; i++) {
-                        ImageEvent e = ImageEvent.newBuilder().setEventId("bench-" + i)
-                                .setImage(ByteBuffer.wrap(samples.get(i % samples.size()))).setContentType("image/png")
-                                .setLabels(labels).setPromptTemplate(null).setLabelPriors(null).setMetadata(Map.of())
-                                .setProducedAt(Instant.now()).build();
-                        producer.send(new ProducerRecord<>(topics.input(), e.getEventId().getBytes(),
-                                ser.serialize(topics.input(), e)));
-                    }
-                }
-                var policy = config.triagePolicy();
-                var topology = LabelingTopology.build(topics, m, policy, registry, LabelingMetrics.none());
-                StreamSettings settings = new StreamSettings("bench-stream", kafka.bootstrapServers(), 1, 1, 600_000,
+                SimpleMeterRegistry meters = new SimpleMeterRegistry();
+                var topology = LabelingTopology.build(topics, m, config.triagePolicy(), registry,
+                        new LabelingMetrics(meters));
+                StreamSettings settings = new StreamSettings("bench-stream", kafka.bootstrapServers(), streamThreads, 1, 600_000,
                         300_000, config.worker().commitIntervalMs(), config.worker().kafka());
-                double streamed;
-                try (KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());
+                Phase cold;
+                Phase warm;
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                        kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer());
+                     KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());
                      KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of(
                              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                              ConsumerConfig.GROUP_ID_CONFIG, "bench-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                              "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     reader.subscribe(List.of(topics.scored()));
+                    Stats before = Stats.of(streams, meters);
+                    long t0 = System.nanoTime();
+                    send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads);
                     streams.start();
-                    while (streams.state() != KafkaStreams.State.RUNNING) {
-                        Thread.sleep(20);
-                    }
-                    long start = System.nanoTime();
-                    int got = 0;
-                    while (got < events) {
-                        got += reader.poll(Duration.ofMillis(100)).count();
-                        if ((System.nanoTime() - start) / 1e9 > 3600) {
-                            throw new CommandFailure("only " + got + " of " + events + " posteriors after an hour", 1);
-                        }
-                    }
-                    streamed = events / ((System.nanoTime() - start) / 1e9);
+                    awaitPosteriors(reader, warmup, t0);
+                    Stats between = Stats.of(streams, meters);
+                    long t1 = System.nanoTime();
+                    send(producer, ser, topics, "bench-", events, samples, labels, streamThreads);
+                    awaitPosteriors(reader, events, t1);
+                    long t2 = System.nanoTime();
+                    Stats after = Stats.of(streams, meters);
+                    cold = new Phase(warmup, (t1 - t0) / 1e9, between.minus(before));
+                    warm = new Phase(events, (t2 - t1) / 1e9, after.minus(between));
                 }
                 double alone2 = classifierAlone(m, samples, labels, stages);
                 double alone = (alone1 + alone2) / 2;
@@ -105,19 +120,92 @@ public class StreamBenchCommand extends ModelCommand {
                 System.out.println("|---|---|");
                 System.out.printf(Locale.ROOT, "| classifier alone (before, after) | %.2f, %.2f (mean %.2f) |%n", alone1,
                         alone2, alone);
-                System.out.printf(Locale.ROOT, "| worker: Kafka + Avro + exactly-once + routing | %.2f |%n", streamed);
-                System.out.printf(Locale.ROOT, "%nratio worker / classifier alone: %.3f%n", streamed / alone);
-                System.out.printf(Locale.ROOT, "peak RSS %d MiB (this JVM; the registry runs in its own)%n",
+                System.out.printf(Locale.ROOT, "| worker, warm: Kafka + Avro + exactly-once + routing | %.2f |%n",
+                        warm.rate());
+                System.out.printf(Locale.ROOT, "| worker, first %d events (start-up included) | %.2f |%n", warmup,
+                        cold.rate());
+                System.out.printf(Locale.ROOT, "%nratio worker (warm) / classifier alone: %.3f%n", warm.rate() / alone);
+                System.out.printf(Locale.ROOT, "warm worker, %.2f s for %d events; in stream-thread seconds: classification"
+                                + " %.2f (alone: %.2f), everything else %.2f, of which blocked on Kafka %.2f; %d commits%n",
+                        warm.seconds(), events, warm.stats().classifying(), streamThreads * events / alone,
+                        streamThreads * warm.seconds() - warm.stats().classifying(), warm.stats().blocked(),
+                        (long) warm.stats().commits());
+                System.out.printf(Locale.ROOT, "peak RSS %d MiB (this JVM, broker included; the registry runs in its own)%n",
                         BenchCommand.peakRssKib() / 1024);
             }
             return 0;
         }
     }
 
-    private double classifierAlone(LabelModel m, List<byte[]> samples, List<String> labels, List<Stage> stages) {
+    /** Events through the worker and the time they took, start to last committed posterior. */
+    private record Phase(int events, double seconds, Stats stats) {
+        double rate() {
+            return events / seconds;
+        }
+    }
+
+    /** Cumulative counters of the worker: classification seconds, commits, seconds blocked on Kafka. */
+    private record Stats(double classifying, double commits, double blocked) {
+        static Stats of(KafkaStreams streams, SimpleMeterRegistry meters) {
+            Timer t = meters.find(LATENCY).timer();
+            return new Stats(t == null ? 0 : t.totalTime(TimeUnit.MILLISECONDS) / 1e3,
+                    threadMetric(streams, "commit-total"), threadMetric(streams, "blocked-time-ns-total") / 1e9);
+        }
+
+        Stats minus(Stats o) {
+            return new Stats(classifying - o.classifying, commits - o.commits, blocked - o.blocked);
+        }
+    }
+
+    private static double threadMetric(KafkaStreams streams, String name) {
+        return streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals(name))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                .filter(Double::isFinite).sum();
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, AvroWireSerializer<ImageEvent> ser,
+                             LabelingTopics topics, String idPrefix, int n, List<byte[]> samples, List<String> labels,
+                             int partitions) {
+        for (int i = 0; i < n; i++) {
+            ImageEvent e = ImageEvent.newBuilder().setEventId(idPrefix + i)
+                    .setImage(ByteBuffer.wrap(samples.get(i % samples.size()))).setContentType("image/png")
+                    .setLabels(labels).setPromptTemplate(null).setLabelPriors(null).setMetadata(Map.of())
+                    .setProducedAt(Instant.now()).build();
+            // round robin, as the callers of the classifier alone split the events: no thread idles on a short partition
+            producer.send(new ProducerRecord<>(topics.input(), i % partitions, e.getEventId().getBytes(),
+                    ser.serialize(topics.input(), e)));
+        }
+        producer.flush();
+    }
+
+    private static void awaitPosteriors(KafkaConsumer<byte[], byte[]> reader, int n, long since) {
+        int got = 0;
+        while (got < n) {
+            got += reader.poll(Duration.ofMillis(100)).count();
+            if ((System.nanoTime() - since) / 1e9 > 3600) {
+                throw new CommandFailure("only " + got + " of " + n + " posteriors after an hour", 1);
+            }
+        }
+    }
+
+    /** The same requests as the timed worker events, split over {@code streamThreads} callers. */
+    private double classifierAlone(LabelModel m, List<byte[]> samples, List<String> labels, List<Stage> stages)
+            throws InterruptedException {
         long start = System.nanoTime();
-        for (int i = 0; i < events; i++) {
-            m.classify(new LabelRequest("bench-" + i, samples.get(i % samples.size()), labels, null, stages, null));
+        List<Thread> callers = new ArrayList<>();
+        for (int c = 0; c < streamThreads; c++) {
+            int first = c;
+            Thread t = new Thread(() -> {
+                for (int i = first; i < events; i += streamThreads) {
+                    m.classify(new LabelRequest("bench-" + i, samples.get(i % samples.size()), labels, null, stages, null));
+                }
+            }, "bench-caller-" + c);
+            t.start();
+            callers.add(t);
+        }
+        for (Thread t : callers) {
+            t.join();
         }
         return events / ((System.nanoTime() - start) / 1e9);
     }

@@ -3,6 +3,7 @@ package org.difflabel.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import org.difflabel.model.ExecutionProvider;
+import org.difflabel.model.Fp16;
 import org.difflabel.model.ImageLimits;
 import org.difflabel.model.ModelOptions;
 
@@ -89,8 +90,12 @@ public interface LabelerConfig {
         @WithDefault("diffusion-labeler")
         String applicationId();
 
-        /** Stream threads; each classifies one record at a time. Keep threads x intra-op threads <= cores. */
-        @WithDefault("1")
+        /**
+         * Stream threads; each classifies one record at a time. 0 = one per core (cores / intra-op
+         * threads when those are set): events in parallel on one core each beat one event on all
+         * cores by about 15% on a 2-core CPU (BENCHMARKS.md). Threads beyond the input partitions idle.
+         */
+        @WithDefault("0")
         int streamThreads();
 
         /** Records per poll: 1, since one record can take seconds. */
@@ -160,7 +165,7 @@ public interface LabelerConfig {
         @WithDefault("onnx-models/mnist-ddpm")
         String path();
 
-        /** ONNX Runtime threads per call; 0 = all cores. Keep stream threads x this <= cores. */
+        /** ONNX Runtime threads per call; 0 = all cores (the worker: cores / stream threads). */
         @WithDefault("0")
         int intraOpThreads();
 
@@ -183,6 +188,13 @@ public interface LabelerConfig {
         /** CUDA device id. */
         @WithDefault("0")
         int deviceId();
+
+        /**
+         * float16 networks where the model folder has them: {@code auto} (on CUDA), {@code on} or
+         * {@code off}. Asking for a precision the folder lacks fails at load.
+         */
+        @WithDefault("auto")
+        String fp16();
 
         /** Overrides the manifest's calibrated temperature. */
         Optional<Double> temperature();
@@ -212,11 +224,26 @@ public interface LabelerConfig {
         return new org.difflabel.stream.TriagePolicy(policy().version(), defaults, overrides);
     }
 
-    /** The model options these settings describe. */
+    /** The worker's stream threads: as set, or one per core (per intra-op group when those are set). */
+    default int streamThreads() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (worker().streamThreads() > 0) {
+            return worker().streamThreads();
+        }
+        return Math.max(1, cores / Math.max(1, model().intraOpThreads()));
+    }
+
+    /** The model options for one-at-a-time commands: intra-op threads as set, or all cores. */
     default ModelOptions modelOptions() {
-        int threads = model().intraOpThreads() > 0 ? model().intraOpThreads() : Runtime.getRuntime().availableProcessors();
+        return modelOptions(1);
+    }
+
+    /** The model options for {@code callers} threads classifying at once: the cores are split between them. */
+    default ModelOptions modelOptions(int callers) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int threads = model().intraOpThreads() > 0 ? model().intraOpThreads() : Math.max(1, cores / callers);
         return new ModelOptions(threads, model().batchSize(), model().embeddingCacheSize(),
                 new ImageLimits(image().maxBytes(), image().maxPixels()), model().maxLabels(),
-                ExecutionProvider.parse(model().executionProvider()), model().deviceId());
+                ExecutionProvider.parse(model().executionProvider()), model().deviceId(), Fp16.parse(model().fp16()));
     }
 }

@@ -42,6 +42,8 @@ public final class LabelModel implements AutoCloseable {
     private final DiffusionClassifier classifier;
     private final int[] sampleShape;
     private final List<String> classNames;
+    /** The network specs in use, by manifest name: the float16 variants where {@code fp16} picked them. */
+    private final Map<String, ModelManifest.Network> running = new HashMap<>();
 
     private LabelModel(Path folder, ModelManifest manifest, ModelOptions options) {
         this.folder = folder;
@@ -56,13 +58,13 @@ public final class LabelModel implements AutoCloseable {
         this.classNames = isText() ? List.of() : readClassNames(folder, manifest.conditioning());
         List<OnnxNetwork> opened = new ArrayList<>();
         try {
-            this.unet = open(manifest.networks().get("unet"), opened);
-            this.textEncoder = isText() ? open(manifest.networks().get("textEncoder"), opened) : null;
-            this.vaeEncoder = latent ? open(manifest.networks().get(space.vaeEncoder()), opened) : null;
+            this.unet = open("unet", opened);
+            this.textEncoder = isText() ? open("textEncoder", opened) : null;
+            this.vaeEncoder = latent ? open(space.vaeEncoder(), opened) : null;
             this.tokenizer = isText() ? PromptTokenizer.load(folder, manifest.conditioning().tokenizer()) : null;
             NoisePredictor.PredictionType type = "v_prediction".equals(manifest.prediction().type())
                     ? NoisePredictor.PredictionType.V_PREDICTION : NoisePredictor.PredictionType.EPSILON;
-            OnnxNoisePredictor predictor = new OnnxNoisePredictor(unet, manifest.networks().get("unet"), !isText(),
+            OnnxNoisePredictor predictor = new OnnxNoisePredictor(unet, running.get("unet"), !isText(),
                     sampleShape, options.batchSize(), type);
             this.embeddings = new EmbeddingCache(options.embeddingCacheSize());
             this.classifier = new DiffusionClassifier(predictor, manifest.schedule().alphasCumprod(), options.batchSize());
@@ -239,7 +241,7 @@ public final class LabelModel implements AutoCloseable {
         if (prompts.isEmpty()) {
             return out;
         }
-        ModelManifest.Network spec = manifest.networks().get("textEncoder");
+        ModelManifest.Network spec = running.get("textEncoder");
         int n = prompts.size();
         int len = tokenizer.maxLength();
         long[] ids = new long[n * len];
@@ -268,7 +270,7 @@ public final class LabelModel implements AutoCloseable {
         if (vaeEncoder == null) {
             return pixels;
         }
-        ModelManifest.Network spec = manifest.networks().get(manifest.space().vaeEncoder());
+        ModelManifest.Network spec = running.get(manifest.space().vaeEncoder());
         int s = manifest.image().size();
         OnnxNetwork.Output y = vaeEncoder.run(List.of(new OnnxNetwork.Input(spec.inputs().get("sample"), pixels,
                 ModelManifest.inputType(spec, "sample", "float32"), 1, manifest.image().channels(), s, s)),
@@ -306,12 +308,41 @@ public final class LabelModel implements AutoCloseable {
         }
     }
 
-    private OnnxNetwork open(ModelManifest.Network spec, List<OnnxNetwork> opened) {
-        OnnxNetwork net = options.executionProvider().open(folder.resolve(spec.file()), options.intraOpThreads(),
+    /**
+     * Opens network {@code name} in the precision {@code fp16} picks for the device it lands on:
+     * the device is known only once a session exists (CUDA may fall back to CPU), so a float16
+     * variant picked for a GPU that turned out unusable is swapped for the float32 network.
+     */
+    private OnnxNetwork open(String name, List<OnnxNetwork> opened) {
+        ModelManifest.Network spec = manifest.networks().get(name);
+        Path manifestFile = folder.resolve(ManifestReader.MANIFEST);
+        boolean gpuExpected = options.executionProvider() != ExecutionProvider.CPU && ExecutionProvider.cudaInBuild();
+        ModelManifest.Network chosen = options.fp16().choose(manifestFile, name, spec, gpuExpected);
+        OnnxNetwork net = options.executionProvider().open(folder.resolve(chosen.file()), options.intraOpThreads(),
                 options.deviceId());
+        if (net.onGpu() != gpuExpected) {
+            ModelManifest.Network onCpu = options.fp16().choose(manifestFile, name, spec, false);
+            if (onCpu != chosen && !onCpu.file().equals(chosen.file())) {
+                net.close();
+                net = ExecutionProvider.CPU.open(folder.resolve(onCpu.file()), options.intraOpThreads(), options.deviceId());
+                chosen = onCpu;
+            }
+        }
         opened.add(net);
-        net.requireInputs(new HashSet<>(spec.inputs().values()));
+        net.requireInputs(new HashSet<>(chosen.inputs().values()));
+        running.put(name, chosen);
         return net;
+    }
+
+    /** The spec of network {@code name} as loaded (its float16 variant where {@code fp16} picked it). */
+    public ModelManifest.Network network(String name) {
+        return running.get(name);
+    }
+
+    /** {@code float16}, {@code float32} or {@code mixed}: the precision of the networks in use. */
+    public String precision() {
+        long half = running.values().stream().filter(ModelManifest.Network::isFloat16).count();
+        return half == 0 ? "float32" : half == running.size() ? "float16" : "mixed";
     }
 
     private static String abbreviate(List<String> names) {

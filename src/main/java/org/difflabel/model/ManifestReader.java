@@ -123,6 +123,21 @@ public final class ManifestReader {
 
         requireNetwork(p, m, "unet", List.of("sample", "timestep", "condition"), List.of("noise"));
         for (Map.Entry<String, ModelManifest.Network> n : m.networks().entrySet()) {
+            ModelManifest.Float16Variant v = n.getValue().float16();
+            if (v != null) {
+                String at = "networks." + n.getKey() + ".float16";
+                require(p, notBlank(v.file()), at + ".file is missing");
+                require(p, !n.getValue().isFloat16(), at + ": the network itself is float16 already");
+                require(p, n.getValue().asFloat16().isFloat16(), at + " declares no float16 input or output type");
+                for (Map<String, String> types : java.util.Arrays.asList(v.inputTypes(), v.outputTypes())) {
+                    if (types != null) {
+                        for (Map.Entry<String, String> t : types.entrySet()) {
+                            require(p, TENSOR_TYPES.contains(t.getValue()), "unsupported type '" + t.getValue()
+                                    + "' for " + at + "." + t.getKey() + " (supported: " + TENSOR_TYPES + ")");
+                        }
+                    }
+                }
+            }
             for (Map<String, String> types : java.util.Arrays.asList(n.getValue().inputTypes(), n.getValue().outputTypes())) {
                 if (types != null) {
                     for (Map.Entry<String, String> t : types.entrySet()) {
@@ -158,6 +173,10 @@ public final class ManifestReader {
         for (ModelManifest.Network n : m.networks().values()) {
             require(folder.resolve(MANIFEST), listed.contains(n.file()),
                     "network file '" + n.file() + "' is not listed in 'files' (no checksum)");
+            if (n.float16() != null) {
+                require(folder.resolve(MANIFEST), listed.contains(n.float16().file()),
+                        "network file '" + n.float16().file() + "' is not listed in 'files' (no checksum)");
+            }
         }
         if (m.conditioning().classNamesFile() != null) {
             require(folder.resolve(MANIFEST), listed.contains(m.conditioning().classNamesFile()),

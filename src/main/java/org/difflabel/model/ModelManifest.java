@@ -65,9 +65,28 @@ public record ModelManifest(
     public record Prediction(String type, boolean learnedSigma) {
     }
 
-    /** One ONNX network: file, input names by role, their element types, output names (and types) by role. */
+    /**
+     * One ONNX network: file, input names by role, their element types, output names (and types)
+     * by role; optionally a float16 export of the same network ({@code float16}), which the
+     * {@code fp16} setting picks instead of this one.
+     */
     public record Network(String file, Map<String, String> inputs, Map<String, String> inputTypes,
-                          Map<String, String> outputs, Map<String, String> outputTypes) {
+                          Map<String, String> outputs, Map<String, String> outputTypes, Float16Variant float16) {
+
+        /** Whether any float input or output of this network is float16. */
+        public boolean isFloat16() {
+            return java.util.stream.Stream.of(inputTypes, outputTypes).filter(java.util.Objects::nonNull)
+                    .anyMatch(t -> t.containsValue("float16"));
+        }
+
+        /** This network as its float16 variant: same names, the variant's file and element types. */
+        public Network asFloat16() {
+            return new Network(float16.file(), inputs, float16.inputTypes(), outputs, float16.outputTypes(), null);
+        }
+    }
+
+    /** The float16 export of a network: its file and element types (names are the network's). */
+    public record Float16Variant(String file, Map<String, String> inputTypes, Map<String, String> outputTypes) {
     }
 
     /** The element type of an input role, or {@code fallback} when the manifest does not say. */

@@ -90,12 +90,13 @@ public class LabelingWorker {
                     config.worker().registryTruststorePassword().orElse("")));
         }
         RegistryClient registry = new RegistryClient(rs);
-        model = LabelModel.load(Path.of(config.model().path()), config.modelOptions());
+        int streamThreads = config.streamThreads();
+        model = LabelModel.load(Path.of(config.model().path()), config.modelOptions(streamThreads));
         var policy = config.triagePolicy();
         LabelingMetrics metrics = new LabelingMetrics(meterRegistry);
         var topology = LabelingTopology.build(topics, model, policy, registry, metrics);
         StreamSettings settings = new StreamSettings(config.worker().applicationId(), bootstrap,
-                config.worker().streamThreads(), config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
+                streamThreads, config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
                 config.worker().transactionTimeoutMs(), config.worker().commitIntervalMs(), config.worker().kafka());
         streams = new KafkaStreams(topology, settings.toProperties());
         // a failure that is not bad data (registry or broker unreachable): replace the thread, whose
@@ -107,8 +108,10 @@ public class LabelingWorker {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meterRegistry);
         streams.start();
-        LOG.infof("worker %s labelling %s with %s %s (policy %s) on %s", config.worker().applicationId(), topics.input(),
-                model.manifest().id(), model.manifest().version(), policy.version(), bootstrap);
+        LOG.infof("worker %s labelling %s with %s %s (%s, %s; %d stream threads x %d ONNX Runtime threads; policy %s) on %s",
+                config.worker().applicationId(), topics.input(), model.manifest().id(), model.manifest().version(),
+                model.onGpu() ? "CUDA" : "CPU", model.precision(), streamThreads, config.modelOptions(streamThreads)
+                        .intraOpThreads(), policy.version(), bootstrap);
         if (kafka != null && config.embedded().demo()) {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();

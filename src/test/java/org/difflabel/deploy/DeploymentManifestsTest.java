@@ -143,6 +143,10 @@ class DeploymentManifestsTest {
         assertThat(c.topics().dlq()).isEqualTo("images.requested.dlq");
         assertThat(c.policy().minConfidence()).isEqualTo(0.9);
         assertThat(c.worker().kafka()).containsEntry("security.protocol", "SASL_SSL");
+        // the pod's CPU limit holds every stream thread's ONNX Runtime threads, no more
+        int cpuLimit = Integer.parseInt(at(doc(K8S.resolve("base/deployment.yaml")), "spec", "template", "spec",
+                "containers", 0, "resources", "limits", "cpu"));
+        assertThat(c.streamThreads() * c.modelOptions(c.streamThreads()).intraOpThreads()).isEqualTo(cpuLimit);
         assertThat(config.getOptionalValue("kafka.bootstrap.servers", String.class))
                 .contains(env.get("KAFKA_BOOTSTRAP_SERVERS"));
     }
@@ -175,7 +179,8 @@ class DeploymentManifestsTest {
         int inputPartitions = yaml(K8S.resolve("base/kafkatopics.yaml")).stream()
                 .filter(t -> at(t, "metadata", "name").equals(input))
                 .map(t -> (int) at(t, "spec", "partitions")).findFirst().orElseThrow();
-        assertThat(maxReplicas).isLessThanOrEqualTo(inputPartitions);
+        int streamThreads = Integer.parseInt(configMap().get("LABELER_WORKER_STREAM_THREADS"));
+        assertThat(maxReplicas * streamThreads).isLessThanOrEqualTo(inputPartitions);
         List<String> topicNames = yaml(K8S.resolve("base/kafkatopics.yaml")).stream()
                 .map(t -> (String) at(t, "metadata", "name")).toList();
         assertThat(topicNames).containsExactlyInAnyOrder(configMap().get("LABELER_TOPICS_INPUT"),

@@ -152,7 +152,7 @@ class LabelModelTest {
 
     @Test
     void refusesTooLargeVocabulary() {
-        try (LabelModel small = LabelModel.load(MNIST, new ModelOptions(1, 64, 16, ImageLimits.DEFAULT, 3, ExecutionProvider.CPU, 0))) {
+        try (LabelModel small = LabelModel.load(MNIST, new ModelOptions(1, 64, 16, ImageLimits.DEFAULT, 3, ExecutionProvider.CPU, 0, Fp16.AUTO))) {
             assertRefused(small, List.of("1", "2", "3", "4"), null, Code.VOCABULARY_TOO_LARGE);
         }
     }

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ManifestReaderTest {
     private static final Path MNIST = Path.of("onnx-models/mnist-ddpm");
     private static final Path SHAPES = Path.of("onnx-models/shapes-t2i");
+    private static final Path SD = Path.of("onnx-models/standins/sd-tiny");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -106,6 +107,37 @@ class ManifestReaderTest {
         assertThatThrownBy(() -> LabelModel.load(copy, ModelOptions.defaults()))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("vae_encoder.onnx").hasMessageContaining("space.latentChannels 3");
+    }
+
+    @Test
+    void refusesFloat16VariantWithoutFile() throws IOException {
+        Path copy = edit(SD, m -> ((ObjectNode) m.at("/networks/unet/float16")).remove("file"));
+        assertThatThrownBy(() -> ManifestReader.read(copy)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("networks.unet.float16.file is missing");
+    }
+
+    @Test
+    void refusesFloat16VariantWithoutFloat16Types() throws IOException {
+        Path copy = edit(SD, m -> {
+            ((ObjectNode) m.at("/networks/vaeEncoder/float16/inputTypes")).put("sample", "float32");
+            ((ObjectNode) m.at("/networks/vaeEncoder/float16/outputTypes")).put("latent", "float32");
+        });
+        assertThatThrownBy(() -> ManifestReader.read(copy)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("networks.vaeEncoder.float16 declares no float16 input or output type");
+    }
+
+    @Test
+    void refusesFloat16VariantWithoutChecksum() throws IOException {
+        Path copy = edit(SD, m -> {
+            var files = (com.fasterxml.jackson.databind.node.ArrayNode) m.get("files");
+            for (int i = files.size() - 1; i >= 0; i--) {
+                if (files.get(i).get("path").asText().equals("unet.fp16.onnx")) {
+                    files.remove(i);
+                }
+            }
+        });
+        assertThatThrownBy(() -> ManifestReader.read(copy)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("network file 'unet.fp16.onnx' is not listed in 'files'");
     }
 
     @Test
