@@ -32,7 +32,11 @@ run() {
   echo "## The worker vs. the classifier alone (\`bench-stream\`)"
   echo
   echo "200 sample images through the embedded broker, the registry, Avro, exactly-once transactions and routing,"
-  echo "next to the classifier alone on the same images and vocabulary, in the same run."
+  echo "next to the classifier alone on the same requests (images, vocabulary, ids, so the same noise) with as many"
+  echo "callers as the worker has stream threads, in the same run; the worker timed after 40 warm-up events."
+  echo "First the default configuration (one stream thread per core, one ONNX Runtime thread each), then one"
+  echo "stream thread on all cores."
   run $app bench-stream --model onnx-models/mnist-ddpm --events 200
+  run $app bench-stream --model onnx-models/mnist-ddpm --events 200 --stream-threads 1 --threads 2
 } > "$out"
 echo "wrote $out"

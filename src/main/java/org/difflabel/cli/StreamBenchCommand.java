@@ -19,6 +19,7 @@ import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
+import org.difflabel.stream.RetryOnFailure;
 import org.difflabel.stream.StreamSettings;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -99,6 +100,7 @@ public class StreamBenchCommand extends ModelCommand {
                              "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     reader.subscribe(List.of(topics.scored()));
+                    streams.setUncaughtExceptionHandler(new RetryOnFailure());
                     Stats before = Stats.of(streams, meters);
                     long t0 = System.nanoTime();
                     send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads);

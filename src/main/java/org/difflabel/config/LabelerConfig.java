@@ -121,6 +121,14 @@ public interface LabelerConfig {
         /** Schema registry URL (Confluent API); required with an external cluster. */
         Optional<String> registryUrl();
 
+        /**
+         * Retries of a registry call that cannot reach the registry (backoff 0.2 s doubling to 5 s):
+         * 30 rides out about 2 minutes inside the record. Only then does the stream thread fail and
+         * get replaced, which costs a consumer session timeout (45 s) before the record is retried.
+         */
+        @WithDefault("30")
+        int registryMaxRetries();
+
         /** Registry basic-auth user and secret. */
         Optional<String> registryUser();
 

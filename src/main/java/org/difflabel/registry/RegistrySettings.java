@@ -55,6 +55,11 @@ public record RegistrySettings(URI url, String username, String password, SSLCon
                 initialBackoff, maxBackoff);
     }
 
+    public RegistrySettings withMaxRetries(int retries) {
+        return new RegistrySettings(url, username, password, sslContext, connectTimeout, requestTimeout, retries,
+                initialBackoff, maxBackoff);
+    }
+
     public RegistrySettings withTimeouts(Duration connect, Duration request) {
         return new RegistrySettings(url, username, password, sslContext, connect, request, maxRetries,
                 initialBackoff, maxBackoff);

@@ -7,7 +7,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
@@ -17,6 +16,7 @@ import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
+import org.difflabel.stream.RetryOnFailure;
 import org.difflabel.stream.StreamSettings;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -81,7 +81,7 @@ public class LabelingWorker {
             registryUrl = embeddedRegistry.url();
             kafka.createTopics(all, config.worker().partitions());
         }
-        RegistrySettings rs = RegistrySettings.of(registryUrl);
+        RegistrySettings rs = RegistrySettings.of(registryUrl).withMaxRetries(config.worker().registryMaxRetries());
         if (config.worker().registryUser().isPresent()) {
             rs = rs.withBasicAuth(config.worker().registryUser().get(), config.worker().registryPassword().orElse(""));
         }
@@ -99,12 +99,7 @@ public class LabelingWorker {
                 streamThreads, config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
                 config.worker().transactionTimeoutMs(), config.worker().commitIntervalMs(), config.worker().kafka());
         streams = new KafkaStreams(topology, settings.toProperties());
-        // a failure that is not bad data (registry or broker unreachable): replace the thread, whose
-        // uncommitted transaction is aborted, so the record is processed again, never skipped
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.errorf(e, "stream thread failed; replacing it (the record will be processed again)");
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams.setUncaughtExceptionHandler(new RetryOnFailure());
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meterRegistry);
         streams.start();

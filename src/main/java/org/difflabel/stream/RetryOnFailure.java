@@ -1,0 +1,20 @@
+package org.difflabel.stream;
+
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.jboss.logging.Logger;
+
+/**
+ * What a stream thread does on a failure that is not bad data (bad data goes to the dead-letter
+ * queue inside the processor): a registry or broker that cannot be reached. The thread is
+ * replaced; its open transaction is aborted, so the record is processed again from the last
+ * committed offset, never skipped. The registry client's own retries and backoff pace the loop.
+ */
+public final class RetryOnFailure implements StreamsUncaughtExceptionHandler {
+    private static final Logger LOG = Logger.getLogger(RetryOnFailure.class);
+
+    @Override
+    public StreamThreadExceptionResponse handle(Throwable e) {
+        LOG.errorf(e, "stream thread failed; replacing it (the record will be processed again)");
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+}
