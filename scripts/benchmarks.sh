@@ -38,5 +38,23 @@ run() {
   echo "stream thread on all cores."
   run $app bench-stream --model onnx-models/mnist-ddpm --events 200
   run $app bench-stream --model onnx-models/mnist-ddpm --events 200 --stream-threads 1 --threads 2
+  echo
+  echo "The same broker and registry (the \`embedded\` command) in another process on core 0, the worker and the"
+  echo "classifier alone on core 1, as when the broker runs on other machines:"
+  embedded_out=$(mktemp)
+  taskset -c 0 $app embedded > "$embedded_out" 2>/dev/null &
+  embedded_pid=$!
+  for _ in $(seq 1 120); do grep -q '^registry.url=' "$embedded_out" && break; sleep 1; done
+  bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$embedded_out")
+  registry=$(sed -n 's/^registry.url=//p' "$embedded_out")
+  echo
+  echo '```'
+  echo "\$ taskset -c 0 $app embedded &"
+  echo "\$ taskset -c 1 $app bench-stream --model onnx-models/mnist-ddpm --events 200 --bootstrap-servers HOST:PORT --registry-url URL"
+  taskset -c 1 $app bench-stream --model onnx-models/mnist-ddpm --events 200 --bootstrap-servers "$bootstrap" \
+    --registry-url "$registry" 2>/dev/null | grep -v "^Formatting metadata directory"
+  echo '```'
+  kill "$embedded_pid"; wait "$embedded_pid" || true
+  rm -f "$embedded_out"
 } > "$out"
 echo "wrote $out"

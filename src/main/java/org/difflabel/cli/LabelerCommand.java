@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 @Command(name = "diffusion-labeler", mixinStandardHelpOptions = true,
         description = "Zero-shot image labelling with a diffusion model (Li et al., ICCV 2023). "
                 + "Without a command: the streaming worker.",
-        subcommands = {ClassifyCommand.class, AccuracyCommand.class, BenchCommand.class, StreamBenchCommand.class})
+        subcommands = {ClassifyCommand.class, AccuracyCommand.class, BenchCommand.class, StreamBenchCommand.class,
+                EmbeddedCommand.class})
 public class LabelerCommand implements Callable<Integer> {
 
     @Inject

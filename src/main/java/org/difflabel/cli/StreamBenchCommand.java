@@ -60,43 +60,85 @@ public class StreamBenchCommand extends ModelCommand {
             + " alone runs as many callers in parallel (default: the worker's, labeler.worker.stream-threads)")
     Integer streamThreadsOption;
 
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "run against this broker (e.g. one started by the embedded command on other cores)"
+                    + " instead of starting one in this process; needs --registry-url")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", paramLabel = "URL", description = "the schema registry, with --bootstrap-servers")
+    String registryUrl;
+
     private int streamThreads;
+
+    /** The broker and registry the run uses; closing stops them if this process started them. */
+    private record Cluster(String bootstrap, String registryUrl, AutoCloseable owned) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            owned.close();
+        }
+    }
+
+    private Cluster cluster() throws Exception {
+        if (bootstrapServers != null) {
+            if (registryUrl == null) {
+                throw new CommandFailure("--bootstrap-servers needs --registry-url", 2);
+            }
+            return new Cluster(bootstrapServers, registryUrl, () -> { });
+        }
+        Path home = Path.of(config.embedded().registryHome());
+        EmbeddedKafka kafka = EmbeddedKafka.start(null);
+        try {
+            EmbeddedRegistry reg = EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log"));
+            return new Cluster(kafka.bootstrapServers(), reg.url(), () -> {
+                reg.close();
+                kafka.close();
+            });
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+    }
 
     @Override
     int run() throws Exception {
-        LabelingTopics topics = LabelingTopics.DEFAULTS;
+        // topic names and group ids of their own, so that runs against one broker do not meet
+        String run = "bench-" + Long.toHexString(System.currentTimeMillis()) + ".";
+        LabelingTopics d = LabelingTopics.DEFAULTS;
+        LabelingTopics topics = new LabelingTopics(run + d.input(), run + d.scored(), run + d.accepted(),
+                run + d.review(), run + d.dlq());
         streamThreads = streamThreadsOption != null ? streamThreadsOption : config.streamThreads();
         try (LabelModel m = model.load(config, streamThreads)) {
             List<byte[]> samples = BenchCommand.sampleImages(m.folder());
             List<String> labels = m.demoLabels();
             List<Stage> stages = model.stages(config) != null ? model.stages(config) : m.defaultStages(labels.size());
             System.out.printf(Locale.ROOT, "model %s %s, %d events (+%d warm-up) of %d labels, stages %s, intra-op threads %d,"
-                    + " %d stream thread(s), %d cores, commit interval %d ms%n", m.manifest().id(), m.manifest().version(), events,
+                    + " %d stream thread(s), %d cores, commit interval %d ms, max.poll.records %d%n", m.manifest().id(), m.manifest().version(), events,
                     warmup, labels.size(), stages, model.options(config, streamThreads).intraOpThreads(), streamThreads,
                     Runtime.getRuntime().availableProcessors(),
-                    config.worker().commitIntervalMs());
+                    config.worker().commitIntervalMs(), config.worker().maxPollRecords());
             double alone1 = classifierAlone(m, samples, labels, stages);
 
-            Path home = Path.of(config.embedded().registryHome());
-            try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
-                 EmbeddedRegistry reg = EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log"))) {
-                kafka.createTopics(List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(),
-                        topics.dlq()), streamThreads);
-                RegistryClient registry = new RegistryClient(RegistrySettings.of(reg.url()));
+            try (Cluster cluster = cluster()) {
+                String bootstrap = cluster.bootstrap();
+                EmbeddedKafka.createTopics(bootstrap, List.of(topics.input(), topics.scored(), topics.accepted(),
+                        topics.review(), topics.dlq()), streamThreads);
+                RegistryClient registry = new RegistryClient(RegistrySettings.of(cluster.registryUrl()));
                 AvroWireSerializer<ImageEvent> ser = AvroWireSerializer.forValues(registry, ImageEvent.class);
                 SimpleMeterRegistry meters = new SimpleMeterRegistry();
                 var topology = LabelingTopology.build(topics, m, config.triagePolicy(), registry,
                         new LabelingMetrics(meters));
-                StreamSettings settings = new StreamSettings("bench-stream", kafka.bootstrapServers(), streamThreads, 1, 600_000,
-                        300_000, config.worker().commitIntervalMs(), config.worker().kafka());
+                // the worker's own settings (labeler.worker.*)
+                StreamSettings settings = new StreamSettings(run + "worker", bootstrap, streamThreads,
+                        config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
+                        config.worker().transactionTimeoutMs(), config.worker().commitIntervalMs(), config.worker().kafka());
                 Phase cold;
                 Phase warm;
                 try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer());
+                        bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
                      KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());
                      KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of(
-                             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                             ConsumerConfig.GROUP_ID_CONFIG, "bench-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                             ConsumerConfig.GROUP_ID_CONFIG, run + "reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                              "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     reader.subscribe(List.of(topics.scored()));
@@ -132,8 +174,15 @@ public class StreamBenchCommand extends ModelCommand {
                         warm.seconds(), events, warm.stats().classifying(), streamThreads * events / alone,
                         streamThreads * warm.seconds() - warm.stats().classifying(), warm.stats().blocked(),
                         (long) warm.stats().commits());
-                System.out.printf(Locale.ROOT, "peak RSS %d MiB (this JVM, broker included; the registry runs in its own)%n",
-                        BenchCommand.peakRssKib() / 1024);
+                double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                System.out.printf(Locale.ROOT, "per-event classification, classifier alone (after): p50 %.1f ms, p95 %.1f ms"
+                                + " (%d stream thread(s) x %d ONNX Runtime thread(s)); inside the warm worker: mean %.1f ms%n",
+                        BenchCommand.percentile(ms, 50), BenchCommand.percentile(ms, 95), streamThreads,
+                        model.options(config, streamThreads).intraOpThreads(),
+                        1000 * warm.stats().classifying() / events);
+                System.out.printf(Locale.ROOT, "peak RSS %d MiB (this JVM%s)%n",
+                        BenchCommand.peakRssKib() / 1024, bootstrapServers == null
+                                ? ", broker included; the registry runs in its own" : "; broker and registry elsewhere");
             }
             return 0;
         }
@@ -191,16 +240,22 @@ public class StreamBenchCommand extends ModelCommand {
         }
     }
 
+    /** Per-event classification times (ms) of the last classifier-alone run. */
+    private final List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+
     /** The same requests as the timed worker events, split over {@code streamThreads} callers. */
     private double classifierAlone(LabelModel m, List<byte[]> samples, List<String> labels, List<Stage> stages)
             throws InterruptedException {
         long start = System.nanoTime();
         List<Thread> callers = new ArrayList<>();
+        latencies.clear();
         for (int c = 0; c < streamThreads; c++) {
             int first = c;
             Thread t = new Thread(() -> {
                 for (int i = first; i < events; i += streamThreads) {
+                    long t0 = System.nanoTime();
                     m.classify(new LabelRequest("bench-" + i, samples.get(i % samples.size()), labels, null, stages, null));
+                    latencies.add((System.nanoTime() - t0) / 1e6);
                 }
             }, "bench-caller-" + c);
             t.start();
