@@ -38,7 +38,7 @@ public class EmbeddedCommand implements Callable<Integer> {
             }
         }, "embedded-stop"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
-             EmbeddedRegistry registry = EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log"))) {
+             EmbeddedRegistry registry = EmbeddedRegistry.start(home)) {
             System.out.println("bootstrap.servers=" + kafka.bootstrapServers());
             System.out.println("registry.url=" + registry.url());
             System.out.flush();

@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +71,9 @@ public class StreamBenchCommand extends ModelCommand {
 
     private int streamThreads;
 
+    /** Per-event classification times (ms) of the last classifier-alone run. */
+    private final List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+
     /** The broker and registry the run uses; closing stops them if this process started them. */
     private record Cluster(String bootstrap, String registryUrl, AutoCloseable owned) implements AutoCloseable {
         @Override
@@ -88,7 +92,7 @@ public class StreamBenchCommand extends ModelCommand {
         Path home = Path.of(config.embedded().registryHome());
         EmbeddedKafka kafka = EmbeddedKafka.start(null);
         try {
-            EmbeddedRegistry reg = EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log"));
+            EmbeddedRegistry reg = EmbeddedRegistry.start(home);
             return new Cluster(kafka.bootstrapServers(), reg.url(), () -> {
                 reg.close();
                 kafka.close();
@@ -111,11 +115,12 @@ public class StreamBenchCommand extends ModelCommand {
             List<byte[]> samples = BenchCommand.sampleImages(m.folder());
             List<String> labels = m.demoLabels();
             List<Stage> stages = model.stages(config) != null ? model.stages(config) : m.defaultStages(labels.size());
+            int intraOp = model.options(config, streamThreads).intraOpThreads();
             System.out.printf(Locale.ROOT, "model %s %s, %d events (+%d warm-up) of %d labels, stages %s, intra-op threads %d,"
-                    + " %d stream thread(s), %d cores, commit interval %d ms, max.poll.records %d%n", m.manifest().id(), m.manifest().version(), events,
-                    warmup, labels.size(), stages, model.options(config, streamThreads).intraOpThreads(), streamThreads,
-                    Runtime.getRuntime().availableProcessors(),
-                    config.worker().commitIntervalMs(), config.worker().maxPollRecords());
+                            + " %d stream thread(s), %d cores, commit interval %d ms, max.poll.records %d%n",
+                    m.manifest().id(), m.manifest().version(), events, warmup, labels.size(), stages, intraOp, streamThreads,
+                    Runtime.getRuntime().availableProcessors(), config.worker().commitIntervalMs(),
+                    config.worker().maxPollRecords());
             double alone1 = classifierAlone(m, samples, labels, stages);
 
             try (Cluster cluster = cluster()) {
@@ -177,8 +182,7 @@ public class StreamBenchCommand extends ModelCommand {
                 double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 System.out.printf(Locale.ROOT, "per-event classification, classifier alone (after): p50 %.1f ms, p95 %.1f ms"
                                 + " (%d stream thread(s) x %d ONNX Runtime thread(s)); inside the warm worker: mean %.1f ms%n",
-                        BenchCommand.percentile(ms, 50), BenchCommand.percentile(ms, 95), streamThreads,
-                        model.options(config, streamThreads).intraOpThreads(),
+                        BenchCommand.percentile(ms, 50), BenchCommand.percentile(ms, 95), streamThreads, intraOp,
                         1000 * warm.stats().classifying() / events);
                 System.out.printf(Locale.ROOT, "peak RSS %d MiB (this JVM%s)%n",
                         BenchCommand.peakRssKib() / 1024, bootstrapServers == null
@@ -239,9 +243,6 @@ public class StreamBenchCommand extends ModelCommand {
             }
         }
     }
-
-    /** Per-event classification times (ms) of the last classifier-alone run. */
-    private final List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** The same requests as the timed worker events, split over {@code streamThreads} callers. */
     private double classifierAlone(LabelModel m, List<byte[]> samples, List<String> labels, List<Stage> stages)

@@ -93,7 +93,7 @@ public interface LabelerConfig {
         /**
          * Stream threads; each classifies one record at a time. 0 = one per core (cores / intra-op
          * threads when those are set): events in parallel on one core each beat one event on all
-         * cores by about 15% on a 2-core CPU (BENCHMARKS.md). Threads beyond the input partitions idle.
+         * cores by 15-20% in events/s on a 2-core CPU, at twice the latency (BENCHMARKS.md). Threads beyond the input partitions idle.
          */
         @WithDefault("0")
         int streamThreads();
@@ -234,11 +234,10 @@ public interface LabelerConfig {
 
     /** The worker's stream threads: as set, or one per core (per intra-op group when those are set). */
     default int streamThreads() {
-        int cores = Runtime.getRuntime().availableProcessors();
         if (worker().streamThreads() > 0) {
             return worker().streamThreads();
         }
-        return Math.max(1, cores / Math.max(1, model().intraOpThreads()));
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, model().intraOpThreads()));
     }
 
     /** The model options for one-at-a-time commands: intra-op threads as set, or all cores. */

@@ -37,6 +37,11 @@ public final class EmbeddedRegistry implements AutoCloseable {
         this.url = url;
     }
 
+    /** Starts the registry unpacked under {@code home}, logging to {@code apicurio-registry.log} beside it. */
+    public static EmbeddedRegistry start(Path home) {
+        return start(home, home.resolveSibling("apicurio-registry.log"));
+    }
+
     /**
      * Starts the registry unpacked under {@code home}, logging to {@code log}; returns once its
      * API answers. The process is also destroyed when this JVM exits.

@@ -320,9 +320,9 @@ public final class LabelModel implements AutoCloseable {
         ModelManifest.Network chosen = options.fp16().choose(manifestFile, name, spec, gpuExpected);
         OnnxNetwork net = options.executionProvider().open(folder.resolve(chosen.file()), options.intraOpThreads(),
                 options.deviceId());
-        if (net.onGpu() != gpuExpected) {
+        if (gpuExpected && !net.onGpu()) { // CUDA fell back to CPU: take the CPU's precision
             ModelManifest.Network onCpu = options.fp16().choose(manifestFile, name, spec, false);
-            if (onCpu != chosen && !onCpu.file().equals(chosen.file())) {
+            if (!onCpu.file().equals(chosen.file())) {
                 net.close();
                 net = ExecutionProvider.CPU.open(folder.resolve(onCpu.file()), options.intraOpThreads(), options.deviceId());
                 chosen = onCpu;

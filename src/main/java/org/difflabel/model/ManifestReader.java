@@ -123,31 +123,30 @@ public final class ManifestReader {
 
         requireNetwork(p, m, "unet", List.of("sample", "timestep", "condition"), List.of("noise"));
         for (Map.Entry<String, ModelManifest.Network> n : m.networks().entrySet()) {
+            String at = "networks." + n.getKey();
+            requireTypes(p, at, n.getValue().inputTypes(), n.getValue().outputTypes());
             ModelManifest.Float16Variant v = n.getValue().float16();
             if (v != null) {
-                String at = "networks." + n.getKey() + ".float16";
-                require(p, notBlank(v.file()), at + ".file is missing");
-                require(p, !n.getValue().isFloat16(), at + ": the network itself is float16 already");
-                require(p, n.getValue().asFloat16().isFloat16(), at + " declares no float16 input or output type");
-                for (Map<String, String> types : java.util.Arrays.asList(v.inputTypes(), v.outputTypes())) {
-                    if (types != null) {
-                        for (Map.Entry<String, String> t : types.entrySet()) {
-                            require(p, TENSOR_TYPES.contains(t.getValue()), "unsupported type '" + t.getValue()
-                                    + "' for " + at + "." + t.getKey() + " (supported: " + TENSOR_TYPES + ")");
-                        }
-                    }
-                }
-            }
-            for (Map<String, String> types : java.util.Arrays.asList(n.getValue().inputTypes(), n.getValue().outputTypes())) {
-                if (types != null) {
-                    for (Map.Entry<String, String> t : types.entrySet()) {
-                        require(p, TENSOR_TYPES.contains(t.getValue()), "unsupported type '" + t.getValue()
-                                + "' for networks." + n.getKey() + "." + t.getKey() + " (supported: " + TENSOR_TYPES + ")");
-                    }
-                }
+                require(p, notBlank(v.file()), at + ".float16.file is missing");
+                require(p, !n.getValue().isFloat16(), at + ".float16: the network itself is float16 already");
+                require(p, n.getValue().asFloat16().isFloat16(), at + ".float16 declares no float16 input or output type");
+                requireTypes(p, at + ".float16", v.inputTypes(), v.outputTypes());
             }
         }
         require(p, m.classifier().temperature() > 0, "classifier.temperature must be > 0");
+    }
+
+    /** Every element type named in {@code typeMaps} (role -> type; null maps allowed) is supported. */
+    @SafeVarargs
+    private static void requireTypes(Path p, String at, Map<String, String>... typeMaps) {
+        for (Map<String, String> types : typeMaps) {
+            if (types != null) {
+                for (Map.Entry<String, String> t : types.entrySet()) {
+                    require(p, TENSOR_TYPES.contains(t.getValue()), "unsupported type '" + t.getValue() + "' for " + at
+                            + "." + t.getKey() + " (supported: " + TENSOR_TYPES + ")");
+                }
+            }
+        }
     }
 
     private static void requireNetwork(Path p, ModelManifest m, String name, List<String> inputs, List<String> outputs) {

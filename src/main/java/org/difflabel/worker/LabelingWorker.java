@@ -11,6 +11,7 @@ import org.difflabel.config.LabelerConfig;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
 import org.difflabel.model.LabelModel;
+import org.difflabel.model.ModelOptions;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
@@ -76,7 +77,7 @@ public class LabelingWorker {
             LOG.info("kafka.bootstrap.servers is not set: starting the embedded broker and schema registry");
             kafka = EmbeddedKafka.start(config.embedded().dataDir().map(Path::of).orElse(null));
             Path home = Path.of(config.embedded().registryHome());
-            embeddedRegistry = EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log"));
+            embeddedRegistry = EmbeddedRegistry.start(home);
             bootstrap = kafka.bootstrapServers();
             registryUrl = embeddedRegistry.url();
             kafka.createTopics(all, config.worker().partitions());
@@ -91,7 +92,8 @@ public class LabelingWorker {
         }
         RegistryClient registry = new RegistryClient(rs);
         int streamThreads = config.streamThreads();
-        model = LabelModel.load(Path.of(config.model().path()), config.modelOptions(streamThreads));
+        ModelOptions options = config.modelOptions(streamThreads);
+        model = LabelModel.load(Path.of(config.model().path()), options);
         var policy = config.triagePolicy();
         LabelingMetrics metrics = new LabelingMetrics(meterRegistry);
         var topology = LabelingTopology.build(topics, model, policy, registry, metrics);
@@ -105,8 +107,8 @@ public class LabelingWorker {
         streams.start();
         LOG.infof("worker %s labelling %s with %s %s (%s, %s; %d stream threads x %d ONNX Runtime threads; policy %s) on %s",
                 config.worker().applicationId(), topics.input(), model.manifest().id(), model.manifest().version(),
-                model.onGpu() ? "CUDA" : "CPU", model.precision(), streamThreads, config.modelOptions(streamThreads)
-                        .intraOpThreads(), policy.version(), bootstrap);
+                model.onGpu() ? "CUDA" : "CPU", model.precision(), streamThreads, options.intraOpThreads(),
+                policy.version(), bootstrap);
         if (kafka != null && config.embedded().demo()) {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();

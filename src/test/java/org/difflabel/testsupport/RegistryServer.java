@@ -21,7 +21,7 @@ public final class RegistryServer {
     public static synchronized RegistryServer shared() {
         if (shared == null) {
             Path home = Path.of(System.getProperty("difflabel.registry.home", "target/apicurio-registry"));
-            shared = new RegistryServer(EmbeddedRegistry.start(home, home.resolveSibling("apicurio-registry.log")));
+            shared = new RegistryServer(EmbeddedRegistry.start(home));
         }
         return shared;
     }
