@@ -15,12 +15,10 @@ import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
-import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
-import org.difflabel.stream.LabelingTopology;
-import org.difflabel.stream.RetryOnFailure;
-import org.difflabel.stream.StreamSettings;
+import org.difflabel.stream.Role;
+import org.difflabel.worker.LabelingAssembly;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
@@ -107,9 +105,7 @@ public class StreamBenchCommand extends ModelCommand {
     int run() throws Exception {
         // topic names and group ids of their own, so that runs against one broker do not meet
         String run = "bench-" + Long.toHexString(System.currentTimeMillis()) + ".";
-        LabelingTopics d = LabelingTopics.DEFAULTS;
-        LabelingTopics topics = new LabelingTopics(run + d.input(), run + d.scored(), run + d.accepted(),
-                run + d.review(), run + d.dlq());
+        LabelingTopics topics = LabelingAssembly.topics(config).prefixed(run);
         streamThreads = streamThreadsOption != null ? streamThreadsOption : config.streamThreads();
         try (LabelModel m = model.load(config, streamThreads)) {
             List<byte[]> samples = BenchCommand.sampleImages(m.folder());
@@ -125,29 +121,26 @@ public class StreamBenchCommand extends ModelCommand {
 
             try (Cluster cluster = cluster()) {
                 String bootstrap = cluster.bootstrap();
-                EmbeddedKafka.createTopics(bootstrap, List.of(topics.input(), topics.scored(), topics.accepted(),
-                        topics.review(), topics.dlq()), streamThreads);
-                RegistryClient registry = new RegistryClient(RegistrySettings.of(cluster.registryUrl()));
+                EmbeddedKafka.createTopics(bootstrap, topics.all(), streamThreads);
+                RegistryClient registry = LabelingAssembly.registry(config, cluster.registryUrl());
                 AvroWireSerializer<ImageEvent> ser = AvroWireSerializer.forValues(registry, ImageEvent.class);
                 SimpleMeterRegistry meters = new SimpleMeterRegistry();
-                var topology = LabelingTopology.build(topics, m, config.triagePolicy(), registry,
-                        new LabelingMetrics(meters));
-                // the worker's own settings (labeler.worker.*)
-                StreamSettings settings = new StreamSettings(run + "worker", bootstrap, streamThreads,
-                        config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
-                        config.worker().transactionTimeoutMs(), config.worker().commitIntervalMs(), config.worker().kafka());
+                // the worker's own assembly and settings (labeler.worker.*), on this run's topics
+                LabelingAssembly assembly = LabelingAssembly.of(config, m, bootstrap, registry).withTopics(topics)
+                        .withApplicationId(run + "worker").withScoring(stages, model.temperature(config))
+                        .withStreamThreads(streamThreads);
+                String output = assembly.role() == Role.CHAMPION ? topics.scored() : topics.rescored();
                 Phase cold;
                 Phase warm;
                 try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                         bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
-                     KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());
+                     KafkaStreams streams = assembly.streams(new LabelingMetrics(meters));
                      KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of(
                              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                              ConsumerConfig.GROUP_ID_CONFIG, run + "reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                              "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                    reader.subscribe(List.of(topics.scored()));
-                    streams.setUncaughtExceptionHandler(new RetryOnFailure());
+                    reader.subscribe(List.of(output));
                     Stats before = Stats.of(streams, meters);
                     long t0 = System.nanoTime();
                     send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads);

@@ -55,6 +55,39 @@ public interface LabelerConfig {
         /** DeadLetters. */
         @WithDefault("images.requested.dlq")
         String dlq();
+
+        /** Every LabelPosterior of a challenger or re-score run. */
+        @WithDefault("labels.rescored")
+        String rescored();
+
+        /** DeadLetters of a challenger or re-score run (kept off the champion's dead-letter queue). */
+        @WithDefault("labels.rescored.dlq")
+        String rescoredDlq();
+
+        /** LabelComparisons: challenger vs champion. */
+        @WithDefault("labels.diff")
+        String diff();
+
+        /** ReviewedLabels: human decisions. */
+        @WithDefault("labels.reviewed")
+        String reviewed();
+    }
+
+    /** Challengers and re-score runs. */
+    Replay replay();
+
+    interface Replay {
+        /** How often results still waiting for the champion's result are compared again. */
+        @WithDefault("PT1S")
+        java.time.Duration compareInterval();
+
+        /** How long a challenger result waits for the champion's before it stays NO_CHAMPION_RESULT. */
+        @WithDefault("PT168H")
+        java.time.Duration pendingRetention();
+
+        /** How often a re-score prints its progress on stderr. */
+        @WithDefault("PT5S")
+        java.time.Duration progressInterval();
     }
 
     interface Policy {
@@ -86,9 +119,20 @@ public interface LabelerConfig {
     }
 
     interface Worker {
-        /** Kafka Streams application id: the consumer group and transactional id prefix. */
+        /**
+         * Kafka Streams application id: the consumer group and transactional id prefix of the
+         * champion. A challenger and a re-score run derive theirs from it and the model's id and
+         * version ({@code <id>-challenger-<model>-<version>}, {@code <id>-rescore-<model>-<version>}).
+         */
         @WithDefault("diffusion-labeler")
         String applicationId();
+
+        /**
+         * {@code champion}: the model in production (labels.scored, labels.accepted, labels.review);
+         * {@code challenger}: a shadow on live traffic writing only labels.rescored and labels.diff.
+         */
+        @WithDefault("champion")
+        org.difflabel.stream.Role role();
 
         /**
          * Stream threads; each classifies one record at a time. 0 = one per core (cores / intra-op

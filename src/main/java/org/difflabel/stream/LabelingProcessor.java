@@ -7,6 +7,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.difflabel.classifier.ClassificationException;
 import org.difflabel.classifier.LabelScore;
 import org.difflabel.classifier.Posterior;
+import org.difflabel.contracts.DeadLetter;
 import org.difflabel.contracts.ErrorCode;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
@@ -15,56 +16,51 @@ import org.difflabel.contracts.Lineage;
 import org.difflabel.contracts.PipelineStage;
 import org.difflabel.contracts.ReviewTask;
 import org.difflabel.contracts.RoutingDecision;
-import org.difflabel.model.LabelModel;
-import org.difflabel.model.LabelRequest;
 import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.BadPayloadException;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Labels one {@code ImageEvent} per record: decode, classify, route. Every outcome is written
- * through the context, so it commits in the same transaction as the input's offset:
- * a {@code LabelPosterior} to {@code scored} and to {@code accepted}, or a {@code ReviewTask} to
- * {@code review}; or a {@code DeadLetter} when the record cannot be labelled. An unreachable
- * registry is not bad data: its exception propagates, the task fails and the record is
- * processed again after the retry, never skipped.
+ * Labels one {@code ImageEvent} per record: decode, classify, decide by the triage policy, and
+ * hand the result to the run's {@link ResultRoute} (the champion's triage, or a challenger's
+ * comparison). Every outcome is written through the context, so it commits in the same
+ * transaction as the input's offset; a record that cannot be labelled becomes a
+ * {@code DeadLetter}. An unreachable registry is not bad data: its exception propagates, the task
+ * fails and the record is processed again after the retry, never skipped.
  */
 public final class LabelingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = Logger.getLogger(LabelingProcessor.class);
 
-    private final LabelingTopics topics;
-    private final LabelModel model;
+    private final String input;
+    private final Scoring scoring;
     private final TriagePolicy policy;
     private final AvroWireDeserializer<ImageEvent> events;
-    private final Outputs out;
+    private final ResultRoute route;
+    private final AvroWireSerializer<DeadLetter> deadLetters;
     private final LabelingMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
 
-    /** Serializers of the outputs, one per contract. */
-    public record Outputs(AvroWireSerializer<LabelPosterior> posteriors, AvroWireSerializer<ReviewTask> reviews,
-                          AvroWireSerializer<org.difflabel.contracts.DeadLetter> deadLetters) {
-    }
-
-    public LabelingProcessor(LabelingTopics topics, LabelModel model, TriagePolicy policy,
-                             AvroWireDeserializer<ImageEvent> events, Outputs out, LabelingMetrics metrics) {
-        this.metrics = metrics;
-        this.topics = topics;
-        this.model = model;
+    public LabelingProcessor(String input, Scoring scoring, TriagePolicy policy, AvroWireDeserializer<ImageEvent> events,
+                             ResultRoute route, AvroWireSerializer<DeadLetter> deadLetters, LabelingMetrics metrics) {
+        this.input = input;
+        this.scoring = scoring;
         this.policy = policy;
         this.events = events;
-        this.out = out;
+        this.route = route;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        route.init(context);
     }
 
     @Override
@@ -86,8 +82,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         long start = System.nanoTime();
         Posterior posterior;
         try {
-            posterior = model.classify(new LabelRequest(id, bytes(event.getImage()), event.getLabels(),
-                    event.getPromptTemplate(), null, null)).withPriors(event.getLabelPriors());
+            posterior = scoring.classify(id, bytes(event.getImage()), event.getLabels(), event.getPromptTemplate())
+                    .withPriors(event.getLabelPriors());
         } catch (ClassificationException e) {
             deadLetter(record, lineage, id, DeadLetters.stage(e), DeadLetters.code(e), e.getMessage());
             return;
@@ -98,19 +94,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         long latencyMs = (System.nanoTime() - start) / 1_000_000;
         TriagePolicy.Decision decision = policy.decide(posterior);
         LabelPosterior result = posterior(event, posterior, decision, latencyMs, lineage);
-        byte[] key = id.getBytes(StandardCharsets.UTF_8);
-        context.forward(record.withKey(key).withValue(out.posteriors().serialize(topics.scored(), result)),
-                LabelingTopology.SCORED);
         metrics.scored(posterior.evaluations(), posterior.confidence(), latencyMs);
-        metrics.routed(decision.accepted() ? "accepted" : "review");
-        if (decision.accepted()) {
-            context.forward(record.withKey(key).withValue(out.posteriors().serialize(topics.accepted(), result)),
-                    LabelingTopology.ACCEPTED);
-        } else {
-            ReviewTask task = review(event, result, decision, lineage);
-            context.forward(record.withKey(key).withValue(out.reviews().serialize(topics.review(), task)),
-                    LabelingTopology.REVIEW);
-        }
+        route.route(record, result, () -> review(event, result, decision, lineage));
         LOG.debugf("event %s (%s-%d@%d): %s p=%.3f margin=%.3f -> %s", id, lineage.getTopic(), lineage.getPartition(),
                 lineage.getOffset(), result.getTopLabel(), result.getConfidence(), result.getMargin(), result.getDecision());
     }
@@ -120,7 +105,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         metrics.deadLettered(code);
         LOG.warnf("dead letter %s at %s for %s-%d@%d (event %s): %s", code, stage, lineage.getTopic(),
                 lineage.getPartition(), lineage.getOffset(), eventId, message);
-        byte[] value = out.deadLetters().serialize(topics.dlq(),
+        byte[] value = deadLetters.serialize(route.deadLetterTopic(),
                 DeadLetters.of(record.key(), record.value(), lineage, eventId, stage, code, message));
         context.forward(record.withValue(value), LabelingTopology.DLQ);
     }
@@ -132,8 +117,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         }
         return LabelPosterior.newBuilder()
                 .setEventId(e.getEventId())
-                .setModelId(model.manifest().id())
-                .setModelVersion(model.manifest().version())
+                .setModelId(scoring.modelId())
+                .setModelVersion(scoring.modelVersion())
                 .setPosterior(probs)
                 .setTopLabel(p.top().label())
                 .setConfidence(p.confidence())
@@ -175,7 +160,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
 
     private Lineage lineage(Record<byte[], byte[]> record) {
         RecordMetadata m = context.recordMetadata().orElse(null);
-        return new Lineage(m == null ? topics.input() : m.topic(), m == null ? -1 : m.partition(),
+        return new Lineage(m == null ? input : m.topic(), m == null ? -1 : m.partition(),
                 m == null ? -1L : m.offset(), Instant.ofEpochMilli(record.timestamp()));
     }
 

@@ -7,47 +7,72 @@ import org.difflabel.contracts.DeadLetter;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
 import org.difflabel.contracts.ReviewTask;
-import org.difflabel.model.LabelModel;
 import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
 /**
- * The worker's topology: one source, the labelling processor, four sinks. Records are read and
- * written as bytes; the processor decodes and encodes them (Confluent wire format), so that
- * undecodable input reaches the dead-letter queue with its original bytes, in the same
- * transaction as everything else.
+ * The labelling topologies: one source, optionally a filter (a re-score's window), the labelling
+ * processor, and one sink per output. Records are read and written as bytes; the processor
+ * decodes and encodes them (Confluent wire format), so that undecodable input reaches the
+ * dead-letter queue with its original bytes, in the same transaction as everything else.
  */
 public final class LabelingTopology {
-    static final String SOURCE = "images";
-    static final String PROCESSOR = "label";
+    public static final String SOURCE = "images";
+    public static final String FILTER = "window";
+    public static final String PROCESSOR = "label";
     static final String SCORED = "scored";
     static final String ACCEPTED = "accepted";
     static final String REVIEW = "review";
-    static final String DLQ = "dlq";
+    public static final String DLQ = "dlq";
 
     private LabelingTopology() {
     }
 
-    /** The worker's topology: the labelling processor over {@code model}, contracts through {@code registry}. */
-    public static Topology build(LabelingTopics topics, LabelModel model, TriagePolicy policy, RegistryClient registry,
-                                 LabelingMetrics metrics) {
-        var outs = new LabelingProcessor.Outputs(AvroWireSerializer.forValues(registry, LabelPosterior.class),
-                AvroWireSerializer.forValues(registry, ReviewTask.class),
-                AvroWireSerializer.forValues(registry, DeadLetter.class));
-        return build(topics, () -> new LabelingProcessor(topics, model, policy,
-                new AvroWireDeserializer<>(registry, ImageEvent.class), outs, metrics));
+    /** The champion's topology: results to scored, then accepted or review by the policy. */
+    public static Topology champion(LabelingTopics topics, Scoring scoring, TriagePolicy policy, RegistryClient registry,
+                                    LabelingMetrics metrics) {
+        var route = (Supplier<ResultRoute>) () -> new TriageRoute(topics,
+                AvroWireSerializer.forValues(registry, LabelPosterior.class),
+                AvroWireSerializer.forValues(registry, ReviewTask.class), metrics);
+        Map<String, String> sinks = new LinkedHashMap<>();
+        sinks.put(SCORED, topics.scored());
+        sinks.put(ACCEPTED, topics.accepted());
+        sinks.put(REVIEW, topics.review());
+        sinks.put(DLQ, topics.dlq());
+        Topology t = new Topology();
+        wire(t, topics.input(), null, processor(topics, scoring, policy, registry, metrics, route), sinks);
+        return t;
     }
 
-    public static Topology build(LabelingTopics topics,
-                                 ProcessorSupplier<byte[], byte[], byte[], byte[]> processor) {
-        Topology t = new Topology();
-        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.input());
-        t.addProcessor(PROCESSOR, processor, SOURCE);
-        t.addSink(SCORED, topics.scored(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        t.addSink(ACCEPTED, topics.accepted(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        t.addSink(REVIEW, topics.review(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        t.addSink(DLQ, topics.dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        return t;
+    /** The labelling processor of one task, with the route of its role. */
+    public static ProcessorSupplier<byte[], byte[], byte[], byte[]> processor(LabelingTopics topics, Scoring scoring,
+            TriagePolicy policy, RegistryClient registry, LabelingMetrics metrics, Supplier<ResultRoute> route) {
+        return () -> new LabelingProcessor(topics.input(), scoring, policy,
+                new AvroWireDeserializer<>(registry, ImageEvent.class), route.get(),
+                AvroWireSerializer.forValues(registry, DeadLetter.class), metrics);
+    }
+
+    /**
+     * Adds source -> [filter] -> processor -> sinks to {@code t}.
+     *
+     * @param filter null, or a processor between the source and the labelling processor
+     * @param sinks  sink name -> topic
+     */
+    public static void wire(Topology t, String input, ProcessorSupplier<byte[], byte[], byte[], byte[]> filter,
+                            ProcessorSupplier<byte[], byte[], byte[], byte[]> processor, Map<String, String> sinks) {
+        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
+        String parent = SOURCE;
+        if (filter != null) {
+            t.addProcessor(FILTER, filter, SOURCE);
+            parent = FILTER;
+        }
+        t.addProcessor(PROCESSOR, processor, parent);
+        sinks.forEach((name, topic) -> t.addSink(name, topic, Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), PROCESSOR));
     }
 }

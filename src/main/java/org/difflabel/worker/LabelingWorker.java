@@ -13,17 +13,13 @@ import org.difflabel.embedded.EmbeddedRegistry;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
 import org.difflabel.registry.RegistryClient;
-import org.difflabel.registry.RegistrySettings;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
-import org.difflabel.stream.LabelingTopology;
-import org.difflabel.stream.RetryOnFailure;
-import org.difflabel.stream.StreamSettings;
+import org.difflabel.stream.Role;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,9 +57,7 @@ public class LabelingWorker {
     }
 
     synchronized void start() throws Exception {
-        LabelingTopics topics = new LabelingTopics(config.topics().input(), config.topics().scored(),
-                config.topics().accepted(), config.topics().review(), config.topics().dlq());
-        List<String> all = List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq());
+        LabelingTopics topics = LabelingAssembly.topics(config);
         String bootstrap;
         String registryUrl;
         if (bootstrapServers.isPresent()) {
@@ -71,7 +65,7 @@ public class LabelingWorker {
             registryUrl = config.worker().registryUrl().orElseThrow(() -> new IllegalStateException(
                     "kafka.bootstrap.servers is set, so labeler.worker.registry-url must be set too"));
             if (config.worker().createTopics()) {
-                EmbeddedKafka.createTopics(bootstrap, all, config.worker().partitions());
+                EmbeddedKafka.createTopics(bootstrap, topics.all(), config.worker().partitions());
             }
         } else {
             LOG.info("kafka.bootstrap.servers is not set: starting the embedded broker and schema registry");
@@ -80,52 +74,23 @@ public class LabelingWorker {
             embeddedRegistry = EmbeddedRegistry.start(home);
             bootstrap = kafka.bootstrapServers();
             registryUrl = embeddedRegistry.url();
-            kafka.createTopics(all, config.worker().partitions());
+            kafka.createTopics(topics.all(), config.worker().partitions());
         }
-        RegistrySettings rs = RegistrySettings.of(registryUrl).withMaxRetries(config.worker().registryMaxRetries());
-        if (config.worker().registryUser().isPresent()) {
-            rs = rs.withBasicAuth(config.worker().registryUser().get(), config.worker().registryPassword().orElse(""));
-        }
-        if (config.worker().registryTruststore().isPresent()) {
-            rs = rs.withSslContext(trustStoreContext(Path.of(config.worker().registryTruststore().get()),
-                    config.worker().registryTruststorePassword().orElse("")));
-        }
-        RegistryClient registry = new RegistryClient(rs);
+        RegistryClient registry = LabelingAssembly.registry(config, registryUrl);
         int streamThreads = config.streamThreads();
         ModelOptions options = config.modelOptions(streamThreads);
         model = LabelModel.load(Path.of(config.model().path()), options);
-        var policy = config.triagePolicy();
-        LabelingMetrics metrics = new LabelingMetrics(meterRegistry);
-        var topology = LabelingTopology.build(topics, model, policy, registry, metrics);
-        StreamSettings settings = new StreamSettings(config.worker().applicationId(), bootstrap,
-                streamThreads, config.worker().maxPollRecords(), config.worker().maxPollIntervalMs(),
-                config.worker().transactionTimeoutMs(), config.worker().commitIntervalMs(), config.worker().kafka());
-        streams = new KafkaStreams(topology, settings.toProperties());
-        streams.setUncaughtExceptionHandler(new RetryOnFailure());
+        LabelingAssembly run = LabelingAssembly.of(config, model, bootstrap, registry);
+        streams = run.streams(new LabelingMetrics(meterRegistry));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meterRegistry);
         streams.start();
-        LOG.infof("worker %s labelling %s with %s %s (%s, %s; %d stream threads x %d ONNX Runtime threads; policy %s) on %s",
-                config.worker().applicationId(), topics.input(), model.manifest().id(), model.manifest().version(),
-                model.onGpu() ? "CUDA" : "CPU", model.precision(), streamThreads, options.intraOpThreads(),
-                policy.version(), bootstrap);
-        if (kafka != null && config.embedded().demo()) {
+        LOG.infof("worker: %s (%s, %s; %d stream threads x %d ONNX Runtime threads) on %s", run.describe(),
+                model.onGpu() ? "CUDA" : "CPU", model.precision(), streamThreads, options.intraOpThreads(), bootstrap);
+        if (kafka != null && config.embedded().demo() && run.role() == Role.CHAMPION) {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();
         }
-    }
-
-    private static javax.net.ssl.SSLContext trustStoreContext(Path file, String password) throws Exception {
-        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-        try (var in = java.nio.file.Files.newInputStream(file)) {
-            ks.load(in, password.toCharArray());
-        }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** Kafka Streams' state, or null before start. */

@@ -81,14 +81,9 @@ class LabelingTopologyTest {
     private void start(TriagePolicy policy) {
         meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         String suffix = UUID.randomUUID().toString().substring(0, 8); // fresh subjects per test
-        topics = new LabelingTopics("images." + suffix, "scored." + suffix, "accepted." + suffix, "review." + suffix,
-                "dlq." + suffix);
-        LabelingProcessor.Outputs outs = new LabelingProcessor.Outputs(
-                AvroWireSerializer.forValues(registry, LabelPosterior.class),
-                AvroWireSerializer.forValues(registry, ReviewTask.class),
-                AvroWireSerializer.forValues(registry, DeadLetter.class));
-        var topology = LabelingTopology.build(topics, () -> new LabelingProcessor(topics, model, policy,
-                new AvroWireDeserializer<>(registry, ImageEvent.class), outs, new LabelingMetrics(meters)));
+        topics = LabelingTopics.DEFAULTS.prefixed(suffix + ".");
+        var topology = LabelingTopology.champion(topics, Scoring.defaults(model), policy, registry,
+                new LabelingMetrics(meters));
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -29,7 +29,7 @@ public final class StreamWorkerProcess {
         RegistryClient registry = new RegistryClient(RegistrySettings.of(args[1]));
         LabelModel model = LabelModel.load(Path.of(args[2]), ModelOptions.defaults().withIntraOpThreads(1));
         TriagePolicy policy = new TriagePolicy("crash-test", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-        var topology = LabelingTopology.build(topics, model, policy, registry, LabelingMetrics.none());
+        var topology = LabelingTopology.champion(topics, org.difflabel.stream.Scoring.defaults(model), policy, registry, LabelingMetrics.none());
         StreamSettings settings = new StreamSettings("crash-test-worker", args[0], 1, 1, 300_000, 60_000,
                 Integer.parseInt(args[3]), Map.of());
         KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());

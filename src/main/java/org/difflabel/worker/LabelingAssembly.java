@@ -1,0 +1,262 @@
+package org.difflabel.worker;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.difflabel.classifier.Stage;
+import org.difflabel.config.LabelerConfig;
+import org.difflabel.model.LabelModel;
+import org.difflabel.registry.RegistryClient;
+import org.difflabel.registry.RegistrySettings;
+import org.difflabel.replay.ReplayProgress;
+import org.difflabel.replay.ReplayWindow;
+import org.difflabel.replay.ShadowTopology;
+import org.difflabel.stream.LabelingMetrics;
+import org.difflabel.stream.LabelingTopics;
+import org.difflabel.stream.LabelingTopology;
+import org.difflabel.stream.RetryOnFailure;
+import org.difflabel.stream.Role;
+import org.difflabel.stream.Scoring;
+import org.difflabel.stream.StreamSettings;
+import org.difflabel.stream.TriagePolicy;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The composition root: model + policy + topics + serdes + Kafka Streams settings -> a running
+ * topology, for every run mode (the worker as champion or challenger, a bounded re-score, the
+ * stream benchmark). Everything comes from {@link LabelerConfig}; a run mode changes only what it
+ * must through the {@code with...} methods, so a documented setting means the same everywhere.
+ */
+public final class LabelingAssembly {
+    private final LabelerConfig config;
+    private final Role role;
+    private final LabelingTopics topics;
+    private final Scoring scoring;
+    private final TriagePolicy policy;
+    private final RegistryClient registry;
+    private final String bootstrap;
+    private final String applicationId;
+    private final ReplayWindow window;
+    private final ReplayProgress progress;
+    private final boolean withHumanLabels;
+    private int streamThreads;
+
+    private LabelingAssembly(LabelerConfig config, Role role, LabelingTopics topics, Scoring scoring, TriagePolicy policy,
+                             RegistryClient registry, String bootstrap, String applicationId, ReplayWindow window,
+                             ReplayProgress progress, boolean withHumanLabels) {
+        this.config = config;
+        this.role = role;
+        this.topics = topics;
+        this.scoring = scoring;
+        this.policy = policy;
+        this.registry = registry;
+        this.bootstrap = bootstrap;
+        this.applicationId = applicationId;
+        this.window = window;
+        this.progress = progress;
+        this.withHumanLabels = withHumanLabels;
+        this.streamThreads = config.streamThreads();
+    }
+
+    /** Stream threads (default {@code labeler.worker.stream-threads}); the benchmark sets them per run. */
+    public LabelingAssembly withStreamThreads(int threads) {
+        LabelingAssembly a = withTopics(topics);
+        a.streamThreads = threads;
+        return a;
+    }
+
+    /** The run the configuration describes, on {@code model}, against {@code bootstrap} and {@code registry}. */
+    public static LabelingAssembly of(LabelerConfig config, LabelModel model, String bootstrap, RegistryClient registry) {
+        Role role = config.worker().role();
+        Scoring scoring = new Scoring(model, stages(config), config.model().temperature().orElse(null));
+        return new LabelingAssembly(config, role, topics(config), scoring, config.triagePolicy(), registry, bootstrap,
+                applicationId(config.worker().applicationId(), role, scoring), null, new ReplayProgress(), true);
+    }
+
+    /** The topic names of the configuration. */
+    public static LabelingTopics topics(LabelerConfig config) {
+        var t = config.topics();
+        return new LabelingTopics(t.input(), t.scored(), t.accepted(), t.review(), t.dlq(), t.rescored(), t.rescoredDlq(),
+                t.diff(), t.reviewed());
+    }
+
+    /** {@code labeler.model.stages}, parsed once; null: the model's defaults. */
+    public static List<Stage> stages(LabelerConfig config) {
+        return config.model().stages().map(Stage::parse).orElse(null);
+    }
+
+    /**
+     * The champion uses the configured id; a challenger or re-score gets one of its own per model
+     * version, so two versions never share offsets and a re-run of the same version resumes.
+     */
+    static String applicationId(String base, Role role, Scoring scoring) {
+        if (role == Role.CHAMPION) {
+            return base;
+        }
+        return (base + "-challenger-" + scoring.modelId() + "-" + scoring.modelVersion())
+                .replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /** A bounded re-score of {@code window}: a challenger with an application id of its own per model version. */
+    public LabelingAssembly rescore(ReplayWindow window) {
+        String id = (config.worker().applicationId() + "-rescore-" + scoring.modelId() + "-" + scoring.modelVersion())
+                .replaceAll("[^A-Za-z0-9._-]", "_");
+        return copy(new LabelingAssembly(config, Role.CHALLENGER, topics, scoring, policy, registry, bootstrap, id, window,
+                progress, withHumanLabels));
+    }
+
+    public LabelingAssembly withTopics(LabelingTopics topics) {
+        return copy(new LabelingAssembly(config, role, topics, scoring, policy, registry, bootstrap, applicationId, window,
+                progress, withHumanLabels));
+    }
+
+    private LabelingAssembly copy(LabelingAssembly a) {
+        a.streamThreads = streamThreads;
+        return a;
+    }
+
+    public LabelingAssembly withApplicationId(String applicationId) {
+        return copy(new LabelingAssembly(config, role, topics, scoring, policy, registry, bootstrap, applicationId, window,
+                progress, withHumanLabels));
+    }
+
+    /** Command-line overrides of the schedule and temperature (null: keep the configured ones). */
+    public LabelingAssembly withScoring(List<Stage> stages, Double temperature) {
+        Scoring s = new Scoring(scoring.model(), stages != null ? stages : scoring.stages(),
+                temperature != null ? temperature : scoring.temperature());
+        return copy(new LabelingAssembly(config, role, topics, s, policy, registry, bootstrap, applicationId, window, progress,
+                withHumanLabels));
+    }
+
+    /** Whether the comparisons join {@code labels.reviewed} (false when that topic does not exist). */
+    public LabelingAssembly withHumanLabels(boolean join) {
+        return copy(new LabelingAssembly(config, role, topics, scoring, policy, registry, bootstrap, applicationId, window,
+                progress, join));
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public LabelingTopics topics() {
+        return topics;
+    }
+
+    public Scoring scoring() {
+        return scoring;
+    }
+
+    public TriagePolicy policy() {
+        return policy;
+    }
+
+    public RegistryClient registry() {
+        return registry;
+    }
+
+    public String applicationId() {
+        return applicationId;
+    }
+
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    public ReplayProgress progress() {
+        return progress;
+    }
+
+    /** The topics this run reads and writes (the global tables included). */
+    public List<String> topicsUsed() {
+        return role == Role.CHAMPION ? List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq())
+                : List.of(topics.input(), topics.scored(), topics.rescored(), topics.rescoredDlq(), topics.diff(),
+                topics.reviewed());
+    }
+
+    public Topology topology(LabelingMetrics metrics) {
+        if (role == Role.CHAMPION) {
+            return LabelingTopology.champion(topics, scoring, policy, registry, metrics);
+        }
+        return ShadowTopology.build(topics, scoring, policy, registry, metrics, window, progress, withHumanLabels,
+                config.replay().compareInterval(), config.replay().pendingRetention());
+    }
+
+    /** The Kafka Streams settings: the worker's ({@code labeler.worker.*}) with this run's application id. */
+    public StreamSettings settings() {
+        Map<String, String> extra = new HashMap<>(config.worker().kafka());
+        if (role == Role.CHALLENGER && !extra.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
+            // the challenger's tables live in memory and are rebuilt from Kafka at start; a folder of
+            // its own per process lets several processes of one version share a machine
+            extra.put(StreamsConfig.STATE_DIR_CONFIG, stateDir());
+        }
+        return new StreamSettings(applicationId, bootstrap, streamThreads, config.worker().maxPollRecords(),
+                config.worker().maxPollIntervalMs(), config.worker().transactionTimeoutMs(),
+                config.worker().commitIntervalMs(), extra);
+    }
+
+    /** The run's Kafka Streams, not started, with the worker's failure handler. */
+    public KafkaStreams streams(LabelingMetrics metrics) {
+        KafkaStreams streams = new KafkaStreams(topology(metrics), settings().toProperties());
+        streams.setUncaughtExceptionHandler(new RetryOnFailure());
+        return streams;
+    }
+
+    public String describe() {
+        return String.format(Locale.ROOT, "%s %s %s (stages %s, temperature %s; policy %s) as %s, application id %s",
+                role.name().toLowerCase(Locale.ROOT), scoring.modelId(), scoring.modelVersion(),
+                scoring.stages() == null ? "model default" : scoring.stages(),
+                scoring.temperature() == null ? "calibrated" : scoring.temperature(), policy.version(),
+                role == Role.CHAMPION ? topics.input() + " -> " + topics.scored() : topics.input() + " -> "
+                        + topics.rescored() + " + " + topics.diff(), applicationId);
+    }
+
+    private static String stateDir() {
+        try {
+            Path dir = Files.createTempDirectory("difflabel-streams-");
+            dir.toFile().deleteOnExit();
+            return dir.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a Kafka Streams state folder", e);
+        }
+    }
+
+    /** The registry client the configuration describes (URL, retries, basic auth, trust store). */
+    public static RegistryClient registry(LabelerConfig config, String url) {
+        RegistrySettings rs = RegistrySettings.of(url).withMaxRetries(config.worker().registryMaxRetries());
+        if (config.worker().registryUser().isPresent()) {
+            rs = rs.withBasicAuth(config.worker().registryUser().get(), config.worker().registryPassword().orElse(""));
+        }
+        if (config.worker().registryTruststore().isPresent()) {
+            rs = rs.withSslContext(trustStoreContext(Path.of(config.worker().registryTruststore().get()),
+                    config.worker().registryTruststorePassword().orElse("")));
+        }
+        return new RegistryClient(rs);
+    }
+
+    private static SSLContext trustStoreContext(Path file, String password) {
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(in, password.toCharArray());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the registry trust store " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
