@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
+import org.difflabel.worker.LabelingAssembly;
 import picocli.CommandLine.Command;
 
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code embedded}: the single-node KRaft broker and the schema registry the worker starts by
- * itself, on their own, until stopped (Ctrl-C / SIGTERM). For local development against a
+ * itself, with the pipeline's topics, on their own, until stopped (Ctrl-C / SIGTERM). For local development against a
  * worker run elsewhere, and for {@code bench-stream} with the broker in another process (on other
  * cores). Prints {@code bootstrap.servers=...} and {@code registry.url=...} once both are up.
  */
@@ -39,6 +40,8 @@ public class EmbeddedCommand implements Callable<Integer> {
         }, "embedded-stop"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
              EmbeddedRegistry registry = EmbeddedRegistry.start(home)) {
+            // the pipeline's topics, as the worker's embedded default has them
+            kafka.createTopics(LabelingAssembly.topics(config).all(), config.worker().partitions());
             System.out.println("bootstrap.servers=" + kafka.bootstrapServers());
             System.out.println("registry.url=" + registry.url());
             System.out.flush();

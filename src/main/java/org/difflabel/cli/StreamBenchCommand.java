@@ -17,8 +17,8 @@ import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
-import org.difflabel.stream.Role;
 import org.difflabel.worker.LabelingAssembly;
+import org.difflabel.worker.RescoreRun;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
@@ -58,6 +58,10 @@ public class StreamBenchCommand extends ModelCommand {
     @Option(names = "--stream-threads", description = "worker stream threads (and input partitions); the classifier"
             + " alone runs as many callers in parallel (default: the worker's, labeler.worker.stream-threads)")
     Integer streamThreadsOption;
+
+    @Option(names = "--rescore", description = "time a bounded rescore run (the challenger topology over a window of"
+            + " warm-up + timed events) instead of the champion worker")
+    boolean rescore;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "run against this broker (e.g. one started by the embedded command on other cores)"
@@ -129,31 +133,64 @@ public class StreamBenchCommand extends ModelCommand {
                 LabelingAssembly assembly = LabelingAssembly.of(config, m, bootstrap, registry).withTopics(topics)
                         .withApplicationId(run + "worker").withScoring(stages, model.temperature(config))
                         .withStreamThreads(streamThreads);
-                String output = assembly.role() == Role.CHAMPION ? topics.scored() : topics.rescored();
+                String output = rescore ? topics.rescored() : topics.scored();
                 Phase cold;
                 Phase warm;
                 try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                         bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
-                     KafkaStreams streams = assembly.streams(new LabelingMetrics(meters));
                      KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of(
                              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                              ConsumerConfig.GROUP_ID_CONFIG, run + "reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                              "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                              new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     reader.subscribe(List.of(output));
-                    Stats before = Stats.of(streams, meters);
-                    long t0 = System.nanoTime();
-                    send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads);
-                    streams.start();
-                    awaitPosteriors(reader, warmup, t0);
-                    Stats between = Stats.of(streams, meters);
-                    long t1 = System.nanoTime();
-                    send(producer, ser, topics, "bench-", events, samples, labels, streamThreads);
-                    awaitPosteriors(reader, events, t1);
-                    long t2 = System.nanoTime();
-                    Stats after = Stats.of(streams, meters);
-                    cold = new Phase(warmup, (t1 - t0) / 1e9, between.minus(before));
-                    warm = new Phase(events, (t2 - t1) / 1e9, after.minus(between));
+                    if (rescore) {
+                        // the window is fixed when the run starts: every event is on the topic first
+                        send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads);
+                        send(producer, ser, topics, "bench-", events, samples, labels, streamThreads);
+                        RescoreRun rr = new RescoreRun(assembly, config.worker().kafka(), Duration.ofHours(1),
+                                System.err, System.err);
+                        var window = rr.resolve(null, null).window();
+                        Throwable[] failed = {null};
+                        Thread runner = new Thread(() -> {
+                            try {
+                                rr.run(window, new LabelingMetrics(meters));
+                            } catch (Throwable e) {
+                                failed[0] = e;
+                            }
+                        }, "bench-rescore");
+                        Stats before = Stats.of(null, meters);
+                        long t0 = System.nanoTime();
+                        runner.start();
+                        awaitPosteriors(reader, warmup, t0);
+                        Stats between = Stats.of(null, meters);
+                        long t1 = System.nanoTime();
+                        awaitPosteriors(reader, events, t1);
+                        long t2 = System.nanoTime();
+                        Stats after = Stats.of(null, meters);
+                        runner.join();
+                        if (failed[0] != null) {
+                            throw new CommandFailure("rescore failed: " + failed[0], 1);
+                        }
+                        cold = new Phase(warmup, (t1 - t0) / 1e9, between.minus(before));
+                        warm = new Phase(events, (t2 - t1) / 1e9, after.minus(between));
+                    } else {
+                        try (KafkaStreams streams = assembly.streams(new LabelingMetrics(meters))) {
+                            Stats before = Stats.of(streams, meters);
+                            long t0 = System.nanoTime();
+                            send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads);
+                            streams.start();
+                            awaitPosteriors(reader, warmup, t0);
+                            Stats between = Stats.of(streams, meters);
+                            long t1 = System.nanoTime();
+                            send(producer, ser, topics, "bench-", events, samples, labels, streamThreads);
+                            awaitPosteriors(reader, events, t1);
+                            long t2 = System.nanoTime();
+                            Stats after = Stats.of(streams, meters);
+                            cold = new Phase(warmup, (t1 - t0) / 1e9, between.minus(before));
+                            warm = new Phase(events, (t2 - t1) / 1e9, after.minus(between));
+                        }
+                    }
                 }
                 double alone2 = classifierAlone(m, samples, labels, stages);
                 double alone = (alone1 + alone2) / 2;
@@ -162,11 +199,12 @@ public class StreamBenchCommand extends ModelCommand {
                 System.out.println("|---|---|");
                 System.out.printf(Locale.ROOT, "| classifier alone (before, after) | %.2f, %.2f (mean %.2f) |%n", alone1,
                         alone2, alone);
-                System.out.printf(Locale.ROOT, "| worker, warm: Kafka + Avro + exactly-once + routing | %.2f |%n",
-                        warm.rate());
+                System.out.printf(Locale.ROOT, "| %s, warm: Kafka + Avro + exactly-once + %s | %.2f |%n",
+                        rescore ? "rescore" : "worker", rescore ? "window filter + comparison" : "routing", warm.rate());
                 System.out.printf(Locale.ROOT, "| worker, first %d events (start-up included) | %.2f |%n", warmup,
                         cold.rate());
-                System.out.printf(Locale.ROOT, "%nratio worker (warm) / classifier alone: %.3f%n", warm.rate() / alone);
+                System.out.printf(Locale.ROOT, "%nratio %s (warm) / classifier alone: %.3f%n", rescore ? "rescore" : "worker",
+                        warm.rate() / alone);
                 System.out.printf(Locale.ROOT, "warm worker, %.2f s for %d events; in stream-thread seconds: classification"
                                 + " %.2f (alone: %.2f), everything else %.2f, of which blocked on Kafka %.2f; %d commits%n",
                         warm.seconds(), events, warm.stats().classifying(), streamThreads * events / alone,
@@ -196,8 +234,10 @@ public class StreamBenchCommand extends ModelCommand {
     private record Stats(double classifying, double commits, double blocked) {
         static Stats of(KafkaStreams streams, SimpleMeterRegistry meters) {
             Timer t = meters.find(LATENCY).timer();
+            // a rescore run owns its Kafka Streams: its thread metrics are not at hand (null)
             return new Stats(t == null ? 0 : t.totalTime(TimeUnit.MILLISECONDS) / 1e3,
-                    threadMetric(streams, "commit-total"), threadMetric(streams, "blocked-time-ns-total") / 1e9);
+                    streams == null ? 0 : threadMetric(streams, "commit-total"),
+                    streams == null ? 0 : threadMetric(streams, "blocked-time-ns-total") / 1e9);
         }
 
         Stats minus(Stats o) {

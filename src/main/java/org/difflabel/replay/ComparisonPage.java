@@ -19,7 +19,7 @@ public final class ComparisonPage {
                 .append("</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
                         + "table.heat{border-collapse:collapse;margin:1em 0}table.heat td,table.heat th{width:3.2em;height:2.2em;"
                         + "text-align:center;border:1px solid #ddd;font-size:.9em}table.heat th{background:#f4f4f4}"
-                        + ".diag{outline:2px solid #2a7}.figs{display:flex;gap:2em;flex-wrap:wrap}"
+                        + ".diag{box-shadow:inset 0 0 0 2px #2a7}.figs{display:flex;gap:2em;flex-wrap:wrap}"
                         + "figure{margin:0}figcaption{font-size:.85em;color:#555}ul{line-height:1.6}</style></head><body>");
         b.append("<h1>").append(esc(title)).append("</h1>");
         if (report.sections().isEmpty()) {

@@ -75,11 +75,11 @@ final class ShadowRoute implements ResultRoute {
     @Override
     public void route(Record<byte[], byte[]> input, LabelPosterior result, ReviewTaskFactory task) {
         String id = result.getEventId();
-        byte[] key = id.getBytes(StandardCharsets.UTF_8);
         byte[] value = posteriors.serialize(topics.rescored(), result);
-        context.forward(input.withKey(key).withValue(value), ShadowTopology.RESCORED);
+        Record<byte[], byte[]> out = input.withKey(id.getBytes(StandardCharsets.UTF_8)).withTimestamp(timestamp(input));
+        context.forward(out.withValue(value), ShadowTopology.RESCORED);
         LabelPosterior championResult = championResult(id);
-        forwardComparison(input.withKey(key), result, championResult);
+        forwardComparison(out, result, championResult);
         if (championResult == null) {
             pending.put(id, withTime(context.currentSystemTimeMs(), value));
         }
@@ -150,6 +150,11 @@ final class ShadowRoute implements ResultRoute {
 
     private static byte[] withTime(long millis, byte[] value) {
         return ByteBuffer.allocate(8 + value.length).putLong(millis).put(value).array();
+    }
+
+    @Override
+    public long timestamp(Record<byte[], byte[]> input) {
+        return context.currentSystemTimeMs();
     }
 
     @Override

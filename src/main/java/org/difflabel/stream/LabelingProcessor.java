@@ -107,7 +107,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
                 lineage.getPartition(), lineage.getOffset(), eventId, message);
         byte[] value = deadLetters.serialize(route.deadLetterTopic(),
                 DeadLetters.of(record.key(), record.value(), lineage, eventId, stage, code, message));
-        context.forward(record.withValue(value), LabelingTopology.DLQ);
+        context.forward(record.withValue(value).withTimestamp(route.timestamp(record)), LabelingTopology.DLQ);
     }
 
     private LabelPosterior posterior(ImageEvent e, Posterior p, TriagePolicy.Decision d, long latencyMs, Lineage lineage) {

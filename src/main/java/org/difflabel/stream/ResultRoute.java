@@ -21,6 +21,15 @@ public interface ResultRoute {
      */
     void route(Record<byte[], byte[]> input, LabelPosterior result, ReviewTaskFactory task);
 
+    /**
+     * The timestamp of this role's outputs for {@code input}: the champion keeps the input's; a
+     * replay of old records stamps the time it ran, or time-based retention on its output topics
+     * would delete its results as soon as they were written.
+     */
+    default long timestamp(Record<byte[], byte[]> input) {
+        return input.timestamp();
+    }
+
     /** Topic the dead letters of this role go to (sink {@link LabelingTopology#DLQ}). */
     String deadLetterTopic();
 

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.TopicPartition;
@@ -102,6 +103,11 @@ public final class RescoreRun {
 
     /** Runs the window to its end. */
     public Summary run(ReplayWindow window) throws InterruptedException {
+        return run(window, LabelingMetrics.none());
+    }
+
+    /** Runs the window to its end, recording into {@code metrics}. */
+    public Summary run(ReplayWindow window, LabelingMetrics metrics) throws InterruptedException {
         LabelingAssembly run = base.rescore(window);
         try (Admin admin = Admin.create(clientSettings)) {
             requireTopics(admin, run);
@@ -109,7 +115,7 @@ public final class RescoreRun {
             position(admin, run.applicationId(), run.topics().input(), window);
             long start = System.nanoTime();
             ReplayProgress progress = run.progress();
-            try (KafkaStreams streams = run.streams(LabelingMetrics.none())) {
+            try (KafkaStreams streams = run.streams(metrics)) {
                 streams.start();
                 long lastPrint = System.nanoTime();
                 long doneAtStart = -1;
@@ -180,7 +186,7 @@ public final class RescoreRun {
      */
     private void position(Admin admin, String group, String topic, ReplayWindow window) throws InterruptedException {
         try {
-            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            ConsumerGroupDescription g = describe(admin, group);
             if (g != null && !g.members().isEmpty()) {
                 err.printf(Locale.ROOT, "joining the re-score already running under %s (%d members)%n", group,
                         g.members().size());
@@ -196,6 +202,19 @@ public final class RescoreRun {
                 return;
             }
             throw new RescoreException("cannot position consumer group " + group + ": " + e.getCause().getMessage());
+        }
+    }
+
+    /** The group, or null when it does not exist yet (the first run of a model version). */
+    private static ConsumerGroupDescription describe(Admin admin, String group) throws InterruptedException,
+            ExecutionException {
+        try {
+            return admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return null;
+            }
+            throw e;
         }
     }
 
