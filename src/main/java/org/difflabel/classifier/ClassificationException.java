@@ -27,7 +27,9 @@ public class ClassificationException extends RuntimeException {
         /** A PNG/JPEG that does not decode (truncated, corrupt). */
         CORRUPT_IMAGE,
         /** The model failed while running (ONNX Runtime error). */
-        INFERENCE_FAILED
+        INFERENCE_FAILED,
+        /** Label priors that are negative, not finite, or leave no probability mass. */
+        BAD_PRIORS
     }
 
     private final Code code;

@@ -53,13 +53,15 @@ public record Posterior(List<LabelScore> scores, double temperature, long seed, 
         for (int i = 0; i < w.length; i++) {
             Double prior = priors.get(scores.get(i).label());
             if (prior != null && (prior < 0 || prior.isNaN() || prior.isInfinite())) {
-                throw new IllegalArgumentException("prior of '" + scores.get(i).label() + "' must be >= 0, got " + prior);
+                throw new ClassificationException(ClassificationException.Code.BAD_PRIORS,
+                        "prior of '" + scores.get(i).label() + "' must be >= 0, got " + prior);
             }
             w[i] = scores.get(i).probability() * (prior == null ? 1.0 : prior);
             total += w[i];
         }
         if (!(total > 0)) {
-            throw new IllegalArgumentException("the priors leave no probability mass");
+            throw new ClassificationException(ClassificationException.Code.BAD_PRIORS,
+                    "the priors leave no probability mass");
         }
         List<LabelScore> out = new java.util.ArrayList<>(w.length);
         for (int i = 0; i < w.length; i++) {

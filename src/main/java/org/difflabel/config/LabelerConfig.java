@@ -142,6 +142,14 @@ public interface LabelerConfig {
         @WithDefault("0")
         int streamThreads();
 
+        /**
+         * Attempts at labelling one record that fails in a way that is not bad input and not an
+         * unreachable registry or broker (a native error on one odd image, a bug): after this many,
+         * the record is dead-lettered as INTERNAL_ERROR and the partition moves on.
+         */
+        @WithDefault("3")
+        int maxRecordAttempts();
+
         /** Records per poll: 1, since one record can take seconds. */
         @WithDefault("1")
         int maxPollRecords();

@@ -16,7 +16,8 @@ import org.difflabel.registry.RegistryClient;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
-import org.difflabel.stream.Scoring;
+import org.difflabel.stream.FailurePolicy;
+import org.difflabel.stream.Scorer;
 import org.difflabel.stream.TriagePolicy;
 
 import java.time.Duration;
@@ -42,7 +43,8 @@ public final class ShadowTopology {
      * @param progress        counts what the window filter passes and skips (re-scores)
      * @param withHumanLabels whether {@code topics.reviewed()} exists and is joined
      */
-    public static Topology build(LabelingTopics topics, Scoring scoring, TriagePolicy policy, RegistryClient registry,
+    public static Topology build(LabelingTopics topics, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
+                                 RegistryClient registry,
                                  LabelingMetrics metrics, ReplayWindow window, ReplayProgress progress,
                                  boolean withHumanLabels, Duration compareInterval, Duration pendingRetention) {
         Topology t = new Topology();
@@ -50,7 +52,7 @@ public final class ShadowTopology {
         if (withHumanLabels) {
             globalTable(t, ShadowRoute.HUMAN_STORE, topics.reviewed());
         }
-        var route = LabelingTopology.processor(topics, scoring, policy, registry, metrics,
+        var route = LabelingTopology.processor(topics, scoring, failures, policy, registry, metrics,
                 () -> new ShadowRoute(topics, AvroWireSerializer.forValues(registry, LabelPosterior.class),
                         new AvroWireDeserializer<>(registry, LabelPosterior.class),
                         new AvroWireDeserializer<>(registry, ReviewedLabel.class),

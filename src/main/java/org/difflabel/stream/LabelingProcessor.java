@@ -38,7 +38,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     private static final Logger LOG = Logger.getLogger(LabelingProcessor.class);
 
     private final String input;
-    private final Scoring scoring;
+    private final Scorer scoring;
+    private final FailurePolicy failures;
     private final TriagePolicy policy;
     private final AvroWireDeserializer<ImageEvent> events;
     private final ResultRoute route;
@@ -46,10 +47,12 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     private final LabelingMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
 
-    public LabelingProcessor(String input, Scoring scoring, TriagePolicy policy, AvroWireDeserializer<ImageEvent> events,
-                             ResultRoute route, AvroWireSerializer<DeadLetter> deadLetters, LabelingMetrics metrics) {
+    public LabelingProcessor(String input, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
+                             AvroWireDeserializer<ImageEvent> events, ResultRoute route,
+                             AvroWireSerializer<DeadLetter> deadLetters, LabelingMetrics metrics) {
         this.input = input;
         this.scoring = scoring;
+        this.failures = failures;
         this.policy = policy;
         this.events = events;
         this.route = route;
@@ -81,15 +84,26 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         String id = event.getEventId();
         long start = System.nanoTime();
         Posterior posterior;
-        try {
-            posterior = scoring.classify(id, bytes(event.getImage()), event.getLabels(), event.getPromptTemplate())
-                    .withPriors(event.getLabelPriors());
-        } catch (ClassificationException e) {
-            deadLetter(record, lineage, id, DeadLetters.stage(e), DeadLetters.code(e), e.getMessage());
-            return;
-        } catch (IllegalArgumentException e) {
-            deadLetter(record, lineage, id, PipelineStage.VALIDATE, ErrorCode.DESERIALIZATION_FAILED, e.getMessage());
-            return;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                posterior = scoring.classify(id, bytes(event.getImage()), event.getLabels(), event.getPromptTemplate())
+                        .withPriors(event.getLabelPriors());
+                break;
+            } catch (ClassificationException e) {
+                deadLetter(record, lineage, id, DeadLetters.stage(e.code()), DeadLetters.code(e.code()), e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                if (FailurePolicy.isTransient(e)) {
+                    throw e;
+                }
+                LOG.warnf(e, "event %s (%s-%d@%d): attempt %d of %d failed", id, lineage.getTopic(),
+                        lineage.getPartition(), lineage.getOffset(), attempt, failures.maxAttempts());
+                if (attempt >= failures.maxAttempts()) {
+                    deadLetter(record, lineage, id, PipelineStage.UNKNOWN, ErrorCode.INTERNAL_ERROR,
+                            FailurePolicy.summary(e, attempt));
+                    return;
+                }
+            }
         }
         long latencyMs = (System.nanoTime() - start) / 1_000_000;
         TriagePolicy.Decision decision = policy.decide(posterior);

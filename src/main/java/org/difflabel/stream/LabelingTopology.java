@@ -34,8 +34,8 @@ public final class LabelingTopology {
     }
 
     /** The champion's topology: results to scored, then accepted or review by the policy. */
-    public static Topology champion(LabelingTopics topics, Scoring scoring, TriagePolicy policy, RegistryClient registry,
-                                    LabelingMetrics metrics) {
+    public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
+                                    RegistryClient registry, LabelingMetrics metrics) {
         var route = (Supplier<ResultRoute>) () -> new TriageRoute(topics,
                 AvroWireSerializer.forValues(registry, LabelPosterior.class),
                 AvroWireSerializer.forValues(registry, ReviewTask.class), metrics);
@@ -45,14 +45,15 @@ public final class LabelingTopology {
         sinks.put(REVIEW, topics.review());
         sinks.put(DLQ, topics.dlq());
         Topology t = new Topology();
-        wire(t, topics.input(), null, processor(topics, scoring, policy, registry, metrics, route), sinks);
+        wire(t, topics.input(), null, processor(topics, scoring, failures, policy, registry, metrics, route), sinks);
         return t;
     }
 
     /** The labelling processor of one task, with the route of its role. */
-    public static ProcessorSupplier<byte[], byte[], byte[], byte[]> processor(LabelingTopics topics, Scoring scoring,
-            TriagePolicy policy, RegistryClient registry, LabelingMetrics metrics, Supplier<ResultRoute> route) {
-        return () -> new LabelingProcessor(topics.input(), scoring, policy,
+    public static ProcessorSupplier<byte[], byte[], byte[], byte[]> processor(LabelingTopics topics, Scorer scoring,
+            FailurePolicy failures, TriagePolicy policy, RegistryClient registry, LabelingMetrics metrics,
+            Supplier<ResultRoute> route) {
+        return () -> new LabelingProcessor(topics.input(), scoring, failures, policy,
                 new AvroWireDeserializer<>(registry, ImageEvent.class), route.get(),
                 AvroWireSerializer.forValues(registry, DeadLetter.class), metrics);
     }

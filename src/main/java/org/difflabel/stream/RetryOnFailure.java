@@ -4,10 +4,11 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.jboss.logging.Logger;
 
 /**
- * What a stream thread does on a failure that is not bad data (bad data goes to the dead-letter
- * queue inside the processor): a registry or broker that cannot be reached. The thread is
- * replaced; its open transaction is aborted, so the record is processed again from the last
- * committed offset, never skipped. The registry client's own retries and backoff pace the loop.
+ * What a stream thread does on a failure that reaches it: by {@link FailurePolicy}, only transient
+ * ones do (a registry or broker that cannot be reached; bad data and records that keep failing are
+ * dead-lettered inside the processor). The thread is replaced; its open transaction is aborted, so
+ * the record is processed again from the last committed offset, never skipped. The registry
+ * client's own retries and backoff pace the loop.
  */
 public final class RetryOnFailure implements StreamsUncaughtExceptionHandler {
     private static final Logger LOG = Logger.getLogger(RetryOnFailure.class);

@@ -11,7 +11,7 @@ import java.util.List;
  * The model as a run uses it: the loaded model with the configured schedule and temperature
  * ({@code labeler.model.stages}, {@code labeler.model.temperature}; null = the model's defaults).
  */
-public record Scoring(LabelModel model, List<Stage> stages, Double temperature) {
+public record Scoring(LabelModel model, List<Stage> stages, Double temperature) implements Scorer {
 
     public Scoring {
         stages = stages == null ? null : List.copyOf(stages);
@@ -21,14 +21,17 @@ public record Scoring(LabelModel model, List<Stage> stages, Double temperature) 
         return new Scoring(model, null, null);
     }
 
+    @Override
     public Posterior classify(String id, byte[] image, List<String> labels, String promptTemplate) {
         return model.classify(new LabelRequest(id, image, labels, promptTemplate, stages, temperature));
     }
 
+    @Override
     public String modelId() {
         return model.manifest().id();
     }
 
+    @Override
     public String modelVersion() {
         return model.manifest().version();
     }

@@ -11,6 +11,7 @@ import org.difflabel.registry.RegistrySettings;
 import org.difflabel.replay.ReplayProgress;
 import org.difflabel.replay.ReplayWindow;
 import org.difflabel.replay.ShadowTopology;
+import org.difflabel.stream.FailurePolicy;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
@@ -188,10 +189,14 @@ public final class LabelingAssembly {
 
     public Topology topology(LabelingMetrics metrics) {
         if (role == Role.CHAMPION) {
-            return LabelingTopology.champion(topics, scoring, policy, registry, metrics);
+            return LabelingTopology.champion(topics, scoring, failures(), policy, registry, metrics);
         }
-        return ShadowTopology.build(topics, scoring, policy, registry, metrics, window, progress, withHumanLabels,
+        return ShadowTopology.build(topics, scoring, failures(), policy, registry, metrics, window, progress, withHumanLabels,
                 config.replay().compareInterval(), config.replay().pendingRetention());
+    }
+
+    private FailurePolicy failures() {
+        return new FailurePolicy(config.worker().maxRecordAttempts());
     }
 
     /** The Kafka Streams settings: the worker's ({@code labeler.worker.*}) with this run's application id. */

@@ -64,7 +64,8 @@ class LabelingOnRealBrokerTest {
                      ModelOptions.defaults().withBatchSize(128))) {
             EmbeddedKafka.createTopics(bootstrap, List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 2);
             TriagePolicy policy = new TriagePolicy("v1", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-            var topology = LabelingTopology.champion(topics, org.difflabel.stream.Scoring.defaults(model), policy, registry, LabelingMetrics.none());
+            var topology = LabelingTopology.champion(topics, Scoring.defaults(model),
+                    new FailurePolicy(3), policy, registry, LabelingMetrics.none());
             StreamSettings settings = new StreamSettings("labeler-test", bootstrap, 1, 1, 300_000, 60_000, 100, Map.of());
 
             int n = 24;

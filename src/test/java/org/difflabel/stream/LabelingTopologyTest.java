@@ -82,7 +82,7 @@ class LabelingTopologyTest {
         meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         String suffix = UUID.randomUUID().toString().substring(0, 8); // fresh subjects per test
         topics = LabelingTopics.DEFAULTS.prefixed(suffix + ".");
-        var topology = LabelingTopology.champion(topics, Scoring.defaults(model), policy, registry,
+        var topology = LabelingTopology.champion(topics, Scoring.defaults(model), new FailurePolicy(3), policy, registry,
                 new LabelingMetrics(meters));
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");

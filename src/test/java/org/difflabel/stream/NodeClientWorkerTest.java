@@ -39,7 +39,8 @@ class NodeClientWorkerTest {
              LabelModel model = LabelModel.load(Path.of("onnx-models/mnist-ddpm"), ModelOptions.defaults())) {
             kafka.createTopics(List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 1);
             TriagePolicy policy = new TriagePolicy("node", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-            var topology = LabelingTopology.champion(topics, org.difflabel.stream.Scoring.defaults(model), policy, registry, LabelingMetrics.none());
+            var topology = LabelingTopology.champion(topics, Scoring.defaults(model),
+                    new FailurePolicy(3), policy, registry, LabelingMetrics.none());
             StreamSettings settings = new StreamSettings("node-test", kafka.bootstrapServers(), 1, 1, 300_000, 60_000, 100, Map.of());
             // the subject already exists, as on a platform where producers registered it (Node then looks it up)
             registry.register(topics.input() + "-value", org.difflabel.contracts.ImageEvent.getClassSchema());

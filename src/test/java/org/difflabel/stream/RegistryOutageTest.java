@@ -96,7 +96,8 @@ class RegistryOutageTest {
                 }
             }
             TriagePolicy policy = new TriagePolicy("v1", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-            var topology = LabelingTopology.champion(topics, Scoring.defaults(model), policy, worker, LabelingMetrics.none());
+            var topology = LabelingTopology.champion(topics, Scoring.defaults(model), new FailurePolicy(3), policy, worker,
+                    LabelingMetrics.none());
             StreamSettings settings = new StreamSettings("outage-test", kafka.bootstrapServers(), 1, 1, 300_000, 60_000,
                     100, extra);
             try (KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());

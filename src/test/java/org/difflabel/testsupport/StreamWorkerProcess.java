@@ -5,9 +5,11 @@ import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
+import org.difflabel.stream.FailurePolicy;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.LabelingTopology;
+import org.difflabel.stream.Scoring;
 import org.difflabel.stream.StreamSettings;
 import org.difflabel.stream.TriagePolicy;
 
@@ -29,7 +31,8 @@ public final class StreamWorkerProcess {
         RegistryClient registry = new RegistryClient(RegistrySettings.of(args[1]));
         LabelModel model = LabelModel.load(Path.of(args[2]), ModelOptions.defaults().withIntraOpThreads(1));
         TriagePolicy policy = new TriagePolicy("crash-test", new TriagePolicy.Thresholds(0.9, 0.5, null), Map.of());
-        var topology = LabelingTopology.champion(topics, org.difflabel.stream.Scoring.defaults(model), policy, registry, LabelingMetrics.none());
+        var topology = LabelingTopology.champion(topics, Scoring.defaults(model), new FailurePolicy(3), policy, registry,
+                LabelingMetrics.none());
         StreamSettings settings = new StreamSettings("crash-test-worker", args[0], 1, 1, 300_000, 60_000,
                 Integer.parseInt(args[3]), Map.of());
         KafkaStreams streams = new KafkaStreams(topology, settings.toProperties());

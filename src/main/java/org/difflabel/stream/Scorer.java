@@ -1,0 +1,14 @@
+package org.difflabel.stream;
+
+import org.difflabel.classifier.Posterior;
+
+import java.util.List;
+
+/** What the labelling processor asks of the model: {@link Scoring} in every run mode; tests give it one that fails. */
+public interface Scorer {
+    Posterior classify(String id, byte[] image, List<String> labels, String promptTemplate);
+
+    String modelId();
+
+    String modelVersion();
+}
