@@ -48,7 +48,7 @@ class RegistryClientTest {
 
     @Test
     void reportsClosedPortAsUnavailable() {
-        RegistryClient client = new RegistryClient(RegistrySettings.of("http://127.0.0.1:" + BadPayloadTest.closedPort())
+        RegistryClient client = new RegistryClient(RegistrySettings.of("http://127.0.0.1:" + BadPayloadIT.closedPort())
                 .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
 
         assertThatThrownBy(() -> client.schemaById(1))

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * first record. Against the real registry, every one of them gets the same id and none fails:
  * the worker once shut down on Apicurio's 409 "already exists" to the loser of this race.
  */
-class ConcurrentRegistrationTest {
+class ConcurrentRegistrationIT {
     private static final int THREADS = 8;
 
     @Test

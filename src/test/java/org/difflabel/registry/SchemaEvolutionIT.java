@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * The rule for every contract: a later field is optional with a default. The registry enforces
  * it (BACKWARD), and readers on either side of such a change read each other's data.
  */
-class SchemaEvolutionTest {
+class SchemaEvolutionIT {
     private static final Schema CURRENT = ImageEvent.getClassSchema();
     private static final Schema WITH_OPTIONAL_FIELD = withField(CURRENT, new Schema.Field("sourceUri",
             Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),

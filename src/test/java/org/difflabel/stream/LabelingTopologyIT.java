@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * registry: routing by the policy, per-label overrides, and every dead-letter code, each poison
  * record followed by a good one that is still labelled.
  */
-class LabelingTopologyTest {
+class LabelingTopologyIT {
     private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final TriagePolicy.Thresholds ACCEPT_ALL = new TriagePolicy.Thresholds(0.0, 0.0, null);
     private static LabelModel model;

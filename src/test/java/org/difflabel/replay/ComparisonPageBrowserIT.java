@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the right counts in the right cells, flips coloured apart from agreements, and the histograms
  * draw. A screenshot is saved as target/screenshots/compare-report.png.
  */
-class ComparisonPageBrowserTest {
+class ComparisonPageBrowserIT {
 
     @Test
     void rendersTheFlipMatrixAsAHeatMap() throws Exception {

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly once in labels.scored; a read_uncommitted one shows the aborted outputs of the killed
  * transaction (proof that the kill did land mid-transaction).
  */
-class ExactlyOnceCrashTest {
+class ExactlyOnceCrashIT {
     private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final int EVENTS = 40;
 

@@ -31,7 +31,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every documented model setting reaches the worker's topology through the one assembly. */
-class LabelingAssemblyTest {
+class LabelingAssemblyIT {
     private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     @Test

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (npm kubernetes-models, @kubernetes-models/keda, @kubernetes-models/strimzi-kafka-operator; the
  * build installs them into k8s/validator/node_modules).
  */
-class K8sSchemaValidationTest {
+class K8sSchemaValidationIT {
 
     @Test
     void manifestsMatchTheirSchemas() throws Exception {

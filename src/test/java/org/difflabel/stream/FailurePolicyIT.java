@@ -48,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * an unreachable registry is never dead-lettered; bad priors have their own code; every classifier
  * code maps to a dead-letter code.
  */
-class FailurePolicyTest {
+class FailurePolicyIT {
     private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static LabelModel model;
     private static RegistryClient registry;

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * started again finishes the window with every event exactly once and without starting over;
  * two processes of the same model version split a 4-partition window between them.
  */
-class RescoreProcessesTest {
+class RescoreProcessesIT {
     private static final Pattern SUMMARY = Pattern.compile("labelled (\\d+) skipped (\\d+)");
 
     @Test

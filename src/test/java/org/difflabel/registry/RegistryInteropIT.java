@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Node, see interop/) read each other's bytes through the same registry. The build installs the
  * Node client with {@code npm ci}.
  */
-class RegistryInteropTest {
+class RegistryInteropIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final RegistryClient registry = new RegistryClient(RegistrySettings.of(RegistryServer.shared().url()));
 

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gives one clear error, a non-zero exit and writes nothing.
  */
 @QuarkusMainTest
-class RescoreCommandTest {
+class RescoreCommandIT {
     private // recent: records older than the broker's retention (7 days) may be deleted mid-test
     static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(3600);
     private static EmbeddedKafka kafka;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * register them: the client fetches the references (recursively) before parsing.
  * schemas/DeadLetter.avsc names Lineage without defining it, so its text is such a schema.
  */
-class SchemaReferenceTest {
+class SchemaReferenceIT {
     private final RegistryClient registry = new RegistryClient(RegistrySettings.of(RegistryServer.shared().url()));
     private String lineageSubject;
     private String deadLetterSubject;

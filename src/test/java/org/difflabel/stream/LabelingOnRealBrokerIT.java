@@ -39,9 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The topology under exactly-once on a real broker with a real registry and the real model: N
  * events and some poison records in; exactly N posteriors out, each routed once, every poison
  * record in the dead-letter queue, all read with read_committed. Here: the in-process KRaft
- * broker and Apicurio; {@link ConfluentStackWorkerTest}: Confluent's containers.
+ * broker and Apicurio; {@link ConfluentStackWorkerIT}: Confluent's containers.
  */
-class LabelingOnRealBrokerTest {
+class LabelingOnRealBrokerIT {
     private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     @Test

@@ -3,7 +3,7 @@ package org.difflabel.registry;
 import org.difflabel.testsupport.RegistryServer;
 
 /** The contract round trips against Apicurio Registry's Confluent-compatible API. */
-class ApicurioContractRoundTripTest extends ContractRoundTrips {
+class ApicurioContractRoundTripIT extends ContractRoundTrips {
 
     @Override
     String registryUrl() {

@@ -1,7 +1,6 @@
-package org.difflabel.stream;
+package org.difflabel.registry;
 
 import org.difflabel.testsupport.ConfluentContainers;
-import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.junit.jupiter.Container;
@@ -9,11 +8,11 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.ConfluentKafkaContainer;
 
 /**
- * The end-to-end round trip of {@link LabelingOnRealBrokerTest} against Confluent's own Kafka and
- * Schema Registry containers, on machines with Docker; skipped where there is none (as here).
+ * The contract round trips against Confluent Schema Registry itself (which keeps its schemas in
+ * a Kafka topic), on machines with Docker; skipped where there is none.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class ConfluentStackWorkerTest {
+class ConfluentContractRoundTripIT extends ContractRoundTrips {
     private static final Network NETWORK = Network.newNetwork();
 
     @Container
@@ -22,8 +21,8 @@ class ConfluentStackWorkerTest {
     @Container
     private static final GenericContainer<?> REGISTRY = ConfluentContainers.schemaRegistry(KAFKA, NETWORK);
 
-    @Test
-    void everyEventIsScoredOnceAndPoisonGoesToTheDeadLetterQueue() throws Exception {
-        LabelingOnRealBrokerTest.roundTrip(KAFKA.getBootstrapServers(), ConfluentContainers.registryUrl(REGISTRY));
+    @Override
+    String registryUrl() {
+        return ConfluentContainers.registryUrl(REGISTRY);
     }
 }

@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nothing goes to the dead-letter queue, and once the registry is back every event is scored
  * exactly once.
  */
-class RegistryOutageTest {
+class RegistryOutageIT {
     private static final int EVENTS = 5;
 
     @Test

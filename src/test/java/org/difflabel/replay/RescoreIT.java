@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * re-score or a live challenger writes labels.rescored and labels.diff, and nothing the champion
  * wrote changes.
  */
-class RescoreTest {
+class RescoreIT {
     private static final int EVENTS = 12;
 
     @TempDir

@@ -1,6 +1,7 @@
-package org.difflabel.registry;
+package org.difflabel.stream;
 
 import org.difflabel.testsupport.ConfluentContainers;
+import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.junit.jupiter.Container;
@@ -8,11 +9,11 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.ConfluentKafkaContainer;
 
 /**
- * The contract round trips against Confluent Schema Registry itself (which keeps its schemas in
- * a Kafka topic), on machines with Docker; skipped where there is none.
+ * The end-to-end round trip of {@link LabelingOnRealBrokerIT} against Confluent's own Kafka and
+ * Schema Registry containers, on machines with Docker; skipped where there is none (as here).
  */
 @Testcontainers(disabledWithoutDocker = true)
-class ConfluentContractRoundTripTest extends ContractRoundTrips {
+class ConfluentStackWorkerIT {
     private static final Network NETWORK = Network.newNetwork();
 
     @Container
@@ -21,8 +22,8 @@ class ConfluentContractRoundTripTest extends ContractRoundTrips {
     @Container
     private static final GenericContainer<?> REGISTRY = ConfluentContainers.schemaRegistry(KAFKA, NETWORK);
 
-    @Override
-    String registryUrl() {
-        return ConfluentContainers.registryUrl(REGISTRY);
+    @Test
+    void everyEventIsScoredOnceAndPoisonGoesToTheDeadLetterQueue() throws Exception {
+        LabelingOnRealBrokerIT.roundTrip(KAFKA.getBootstrapServers(), ConfluentContainers.registryUrl(REGISTRY));
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Each way a payload can be unreadable raises its own exception type, all of them
  * {@link BadPayloadException}s with their dead-letter code; an unreachable registry does not.
  */
-class BadPayloadTest {
+class BadPayloadIT {
     private static final String TOPIC = SampleRecords.uniqueTopic("images.requested");
     private static RegistryClient registry;
     private static AvroWireDeserializer<ImageEvent> deserializer;

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A client written by others (Node: kafkajs + @kafkajs/confluent-schema-registry, interop/) sends
  * image events to the worker on a real broker and reads its posteriors back.
  */
-class NodeClientWorkerTest {
+class NodeClientWorkerIT {
 
     @Test
     void nodeClientGetsAPosteriorForEveryEventItSends() throws Exception {
