@@ -1,5 +1,5 @@
 'use strict';
-// Third-party side of RegistryInteropTest: @kafkajs/confluent-schema-registry (Confluent wire
+// Third-party side of RegistryInteropIT: @kafkajs/confluent-schema-registry (Confluent wire
 // format on avsc) against the same registry as the Java serde.
 //
 //   node registry-interop.js encode-image-event <registry-url> <topic> <event.json> <out.bin>
