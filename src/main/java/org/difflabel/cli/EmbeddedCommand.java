@@ -4,10 +4,13 @@ import jakarta.inject.Inject;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.difflabel.stream.TopicAdmin;
 import org.difflabel.worker.LabelingAssembly;
 import picocli.CommandLine.Command;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +44,11 @@ public class EmbeddedCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
              EmbeddedRegistry registry = EmbeddedRegistry.start(home)) {
             // the pipeline's topics, as the worker's embedded default has them
-            kafka.createTopics(LabelingAssembly.topics(config).all(), config.worker().partitions());
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                var topics = LabelingAssembly.topics(config);
+                TopicAdmin.inputPartitions(admin, topics, topics.all(),
+                        new TopicAdmin.Layout(config.worker().partitions(), (short) 1, null), true);
+            }
             System.out.println("bootstrap.servers=" + kafka.bootstrapServers());
             System.out.println("registry.url=" + registry.url());
             System.out.flush();

@@ -195,9 +195,18 @@ public interface LabelerConfig {
         @WithDefault("false")
         boolean createTopics();
 
-        /** Partitions of topics the worker creates. */
+        /** Partitions of topics the worker creates (at least its stream threads). */
         @WithDefault("2")
         int partitions();
+
+        /**
+         * Replication factor of topics the worker creates on an external cluster; unset: 3. The
+         * single-node embedded broker always uses 1.
+         */
+        Optional<Short> replicationFactor();
+
+        /** {@code min.insync.replicas} of topics the worker creates; unset: 2 with 3 or more replicas, else the broker's. */
+        Optional<Integer> minInsyncReplicas();
 
         /**
          * Any other Kafka Streams or client property, passed through, e.g.

@@ -1,5 +1,6 @@
 package org.difflabel.worker;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -19,6 +20,7 @@ import org.difflabel.stream.RetryOnFailure;
 import org.difflabel.stream.Role;
 import org.difflabel.stream.Scoring;
 import org.difflabel.stream.StreamSettings;
+import org.difflabel.stream.TopicAdmin;
 import org.difflabel.stream.TriagePolicy;
 
 import javax.net.ssl.SSLContext;
@@ -178,6 +180,34 @@ public final class LabelingAssembly {
 
     public ReplayProgress progress() {
         return progress;
+    }
+
+    /**
+     * Creates the run's missing topics (when {@code create}) and checks them against the run
+     * ({@link TopicAdmin}). Returns the run with its stream threads capped at the input's partitions
+     * when they were chosen automatically (extra threads would idle); an explicit count above them is
+     * an error.
+     */
+    public LabelingAssembly prepareTopics(boolean create, boolean embedded) throws InterruptedException {
+        Map<String, Object> client = new HashMap<>(config.worker().kafka());
+        client.put("bootstrap.servers", bootstrap);
+        short rf = embedded ? 1 : config.worker().replicationFactor().orElse((short) 3);
+        Integer minIsr = embedded ? null : config.worker().minInsyncReplicas().orElse(rf >= 3 ? 2 : null);
+        var layout = new TopicAdmin.Layout(Math.max(config.worker().partitions(), streamThreads), rf, minIsr);
+        try (Admin admin = Admin.create(client)) {
+            boolean explicit = config.worker().streamThreads() > 0;
+            // the embedded broker gets every topic of the pipeline, so both roles and the tools find them
+            int partitions = TopicAdmin.inputPartitions(admin, topics, embedded ? topics.all() : topicsUsed(), layout,
+                    create);
+            TopicAdmin.check(admin, topics, topicsUsed(), explicit ? streamThreads : Math.min(streamThreads, partitions));
+            LabelingAssembly a = withTopics(topics);
+            a.streamThreads = explicit ? streamThreads : Math.min(streamThreads, partitions);
+            return a;
+        }
+    }
+
+    public int streamThreads() {
+        return streamThreads;
     }
 
     /** The topics this run reads and writes (the global tables included). */

@@ -60,13 +60,11 @@ public class LabelingWorker {
         LabelingTopics topics = LabelingAssembly.topics(config);
         String bootstrap;
         String registryUrl;
-        if (bootstrapServers.isPresent()) {
+        boolean embedded = bootstrapServers.isEmpty();
+        if (!embedded) {
             bootstrap = bootstrapServers.get();
             registryUrl = config.worker().registryUrl().orElseThrow(() -> new IllegalStateException(
                     "kafka.bootstrap.servers is set, so labeler.worker.registry-url must be set too"));
-            if (config.worker().createTopics()) {
-                EmbeddedKafka.createTopics(bootstrap, topics.all(), config.worker().partitions());
-            }
         } else {
             LOG.info("kafka.bootstrap.servers is not set: starting the embedded broker and schema registry");
             kafka = EmbeddedKafka.start(config.embedded().dataDir().map(Path::of).orElse(null));
@@ -74,19 +72,20 @@ public class LabelingWorker {
             embeddedRegistry = EmbeddedRegistry.start(home);
             bootstrap = kafka.bootstrapServers();
             registryUrl = embeddedRegistry.url();
-            kafka.createTopics(topics.all(), config.worker().partitions());
         }
         RegistryClient registry = LabelingAssembly.registry(config, registryUrl);
         int streamThreads = config.streamThreads();
         ModelOptions options = config.modelOptions(streamThreads);
         model = LabelModel.load(Path.of(config.model().path()), options);
-        LabelingAssembly run = LabelingAssembly.of(config, model, bootstrap, registry);
+        // the embedded broker always gets the pipeline's topics; an external cluster when asked
+        LabelingAssembly run = LabelingAssembly.of(config, model, bootstrap, registry)
+                .prepareTopics(embedded || config.worker().createTopics(), embedded);
         streams = run.streams(new LabelingMetrics(meterRegistry));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meterRegistry);
         streams.start();
         LOG.infof("worker: %s (%s, %s; %d stream threads x %d ONNX Runtime threads) on %s", run.describe(),
-                model.onGpu() ? "CUDA" : "CPU", model.precision(), streamThreads, options.intraOpThreads(), bootstrap);
+                model.onGpu() ? "CUDA" : "CPU", model.precision(), run.streamThreads(), options.intraOpThreads(), bootstrap);
         if (kafka != null && config.embedded().demo() && run.role() == Role.CHAMPION) {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();

@@ -185,7 +185,9 @@ class DeploymentManifestsTest {
                 .map(t -> (String) at(t, "metadata", "name")).toList();
         assertThat(topicNames).containsExactlyInAnyOrder(configMap().get("LABELER_TOPICS_INPUT"),
                 configMap().get("LABELER_TOPICS_SCORED"), configMap().get("LABELER_TOPICS_ACCEPTED"),
-                configMap().get("LABELER_TOPICS_REVIEW"), configMap().get("LABELER_TOPICS_DLQ"));
+                configMap().get("LABELER_TOPICS_REVIEW"), configMap().get("LABELER_TOPICS_DLQ"),
+                configMap().get("LABELER_TOPICS_RESCORED"), configMap().get("LABELER_TOPICS_RESCORED_DLQ"),
+                configMap().get("LABELER_TOPICS_DIFF"), configMap().get("LABELER_TOPICS_REVIEWED"));
     }
 
     @Test
