@@ -106,6 +106,14 @@ public interface LabelerConfig {
         /** Accept only if the entropy (nats) is at most this; unset: not checked. */
         Optional<Double> maxEntropy();
 
+        /**
+         * Share of the results the thresholds accept that go to review anyway as audit samples
+         * (reason AUDIT_SAMPLE), chosen deterministically by event id; 0 = no audit. Human labels on
+         * accepted results are what lets the error among them be measured (e.g. 0.02).
+         */
+        @WithDefault("0")
+        double auditRate();
+
         /** Overrides by top label: {@code labeler.policy.labels."<label>".min-confidence=...} etc. */
         Map<String, LabelThresholds> labels();
 
@@ -290,7 +298,7 @@ public interface LabelerConfig {
         policy().labels().forEach((label, t) -> overrides.put(label, new org.difflabel.stream.TriagePolicy.Thresholds(
                 t.minConfidence().orElse(defaults.minConfidence()), t.minMargin().orElse(defaults.minMargin()),
                 t.maxEntropy().orElse(defaults.maxEntropy()))));
-        return new org.difflabel.stream.TriagePolicy(policy().version(), defaults, overrides);
+        return new org.difflabel.stream.TriagePolicy(policy().version(), defaults, overrides, policy().auditRate());
     }
 
     /** The worker's stream threads: as set, or one per core (per intra-op group when those are set). */

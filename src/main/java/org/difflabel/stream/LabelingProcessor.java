@@ -106,7 +106,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
             }
         }
         long latencyMs = (System.nanoTime() - start) / 1_000_000;
-        TriagePolicy.Decision decision = policy.decide(posterior);
+        TriagePolicy.Decision decision = policy.decide(posterior, id);
         LabelPosterior result = posterior(event, posterior, decision, latencyMs, lineage);
         metrics.scored(posterior.evaluations(), posterior.confidence(), latencyMs);
         route.route(record, result, () -> review(event, result, decision, lineage));
@@ -145,6 +145,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
                 .setDecision(d.accepted() ? RoutingDecision.ACCEPTED : RoutingDecision.REVIEW)
                 .setDecisionReason(d.reason())
                 .setPolicyVersion(policy.version())
+                .setAuditProbability(d.auditProbability())
                 .setMetadata(e.getMetadata())
                 .setLineage(lineage)
                 .build();
@@ -164,6 +165,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
                 .setReasons(d.reasons())
                 .setDecisionReason(d.reason())
                 .setPolicyVersion(r.getPolicyVersion())
+                .setAuditProbability(d.auditProbability())
                 .setImage(e.getImage())
                 .setContentType(e.getContentType())
                 .setSource(lineage)

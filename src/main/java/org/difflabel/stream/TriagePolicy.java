@@ -1,5 +1,6 @@
 package org.difflabel.stream;
 
+import org.difflabel.classifier.NoiseGenerator;
 import org.difflabel.classifier.Posterior;
 import org.difflabel.contracts.ReviewReason;
 
@@ -14,11 +15,18 @@ import java.util.Map;
  * per-label override, else the defaults); otherwise it goes to review with the reasons it failed.
  * Review priority puts the closest calls first: {@code round(1000 x (1 - margin))}, 0..1000.
  *
- * @param version  stamped on every output, so a result can be traced to the policy that routed it
- * @param defaults thresholds for labels without an override
- * @param perLabel overrides by top label
+ * <p>Audit sampling: a share {@code auditRate} of the results the thresholds would accept goes to
+ * review as well (reason AUDIT_SAMPLE, the sampling probability recorded), so that human labels
+ * also exist for accepted results, not only for uncertain ones: without them nothing can be said
+ * about the error among accepted results. The choice is a deterministic function of the event id
+ * (a replay makes the same choice), uniform over ids.
+ *
+ * @param version   stamped on every output, so a result can be traced to the policy that routed it
+ * @param defaults  thresholds for labels without an override
+ * @param perLabel  overrides by top label
+ * @param auditRate share of would-be-accepted results sent to review as audit samples, in [0, 1]
  */
-public record TriagePolicy(String version, Thresholds defaults, Map<String, Thresholds> perLabel) {
+public record TriagePolicy(String version, Thresholds defaults, Map<String, Thresholds> perLabel, double auditRate) {
 
     /**
      * @param minConfidence accept only if the top probability is at least this
@@ -36,19 +44,41 @@ public record TriagePolicy(String version, Thresholds defaults, Map<String, Thre
         }
     }
 
-    /** The routing of one result. */
-    public record Decision(boolean accepted, List<ReviewReason> reasons, String reason, int priority) {
+    /**
+     * The routing of one result.
+     *
+     * @param auditProbability for an audit sample: the probability with which it was drawn; else null
+     */
+    public record Decision(boolean accepted, List<ReviewReason> reasons, String reason, int priority,
+                           Double auditProbability) {
     }
 
     public TriagePolicy {
         perLabel = Map.copyOf(perLabel);
+        if (!(auditRate >= 0 && auditRate <= 1)) {
+            throw new IllegalArgumentException("audit rate must be in [0, 1], got " + auditRate);
+        }
+    }
+
+    /** A policy without audit sampling. */
+    public TriagePolicy(String version, Thresholds defaults, Map<String, Thresholds> perLabel) {
+        this(version, defaults, perLabel, 0.0);
+    }
+
+    /** Whether {@code eventId} falls in the audit sample: a uniform draw in [0, 1) from the id alone. */
+    public boolean audited(String eventId) {
+        if (auditRate <= 0) {
+            return false;
+        }
+        long bits = NoiseGenerator.sampleSeed(NoiseGenerator.requestSeed(eventId, "audit"), 0);
+        return ((bits >>> 11) * 0x1.0p-53) < auditRate;
     }
 
     public Thresholds thresholdsFor(String label) {
         return perLabel.getOrDefault(label, defaults);
     }
 
-    public Decision decide(Posterior p) {
+    public Decision decide(Posterior p, String eventId) {
         String top = p.top().label();
         Thresholds t = thresholdsFor(top);
         List<ReviewReason> reasons = new ArrayList<>();
@@ -68,11 +98,15 @@ public record TriagePolicy(String version, Thresholds defaults, Map<String, Thre
         String scope = perLabel.containsKey(top) ? "label '" + top + "' thresholds" : "default thresholds";
         int priority = (int) Math.round(1000 * (1 - Math.max(0, Math.min(1, p.margin()))));
         if (reasons.isEmpty()) {
-            return new Decision(true, List.of(), "passes " + scope, priority);
+            if (audited(eventId)) {
+                return new Decision(false, List.of(ReviewReason.AUDIT_SAMPLE), String.format(Locale.ROOT,
+                        "audit sample (rate %s) of a result that passes %s", auditRate, scope), priority, auditRate);
+            }
+            return new Decision(true, List.of(), "passes " + scope, priority, null);
         }
         if (perLabel.containsKey(top)) {
             reasons.add(ReviewReason.LABEL_RULE);
         }
-        return new Decision(false, List.copyOf(reasons), String.join("; ", why) + " (" + scope + ")", priority);
+        return new Decision(false, List.copyOf(reasons), String.join("; ", why) + " (" + scope + ")", priority, null);
     }
 }

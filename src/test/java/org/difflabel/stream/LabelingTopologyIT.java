@@ -146,6 +146,19 @@ class LabelingTopologyIT {
     }
 
     @Test
+    void anAuditSampleOfAnAcceptableResultGoesToReviewNotToAccepted() {
+        start(new TriagePolicy("audit", ACCEPT_ALL, Map.of(), 1.0));
+        input.pipeInput("k".getBytes(), event("e-audit", seven, DIGITS));
+        LabelPosterior r = read(topics.scored(), LabelPosterior.class).get(0);
+        assertThat(r.getDecision()).isEqualTo(RoutingDecision.REVIEW);
+        assertThat(r.getAuditProbability()).isEqualTo(1.0);
+        ReviewTask t = read(topics.review(), ReviewTask.class).get(0);
+        assertThat(t.getReasons()).containsExactly(ReviewReason.AUDIT_SAMPLE);
+        assertThat(t.getAuditProbability()).isEqualTo(1.0);
+        assertThat(read(topics.accepted(), LabelPosterior.class)).as("stays out until reviewed").isEmpty();
+    }
+
+    @Test
     void perLabelOverrideSendsThatLabelToReview() {
         start(new TriagePolicy("p2", ACCEPT_ALL, Map.of("7", new TriagePolicy.Thresholds(1.0, 1.0, null))));
         input.pipeInput("k".getBytes(), event("e-3", seven, DIGITS));
