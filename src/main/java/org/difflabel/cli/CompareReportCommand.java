@@ -10,19 +10,17 @@ import org.difflabel.replay.ComparisonPage;
 import org.difflabel.replay.ComparisonReport;
 import org.difflabel.replay.TopicReader;
 import org.difflabel.worker.LabelingAssembly;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,9 +34,6 @@ public class CompareReportCommand implements Callable<Integer> {
     @Inject
     LabelerConfig config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    Optional<String> configuredBootstrap;
-
     @Option(names = "--diff", description = "comparison topic (default: labeler.topics.diff)")
     String diff;
 
@@ -51,21 +46,16 @@ public class CompareReportCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "also write the report as a self-contained HTML page")
     Path html;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "default: kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", paramLabel = "URL", description = "default: labeler.worker.registry-url")
-    String registryUrl;
+    @Mixin
+    ClusterArgs cluster;
 
     @Override
     public Integer call() throws Exception {
         try {
-            Instant start = instant("--from", from);
-            Instant end = instant("--to", to);
-            String bootstrap = bootstrapServers != null ? bootstrapServers : configuredBootstrap.orElseThrow(() ->
-                    new CommandFailure("no cluster: give --bootstrap-servers or set kafka.bootstrap.servers", 2));
-            String registry = registryUrl != null ? registryUrl : config.worker().registryUrl().orElseThrow(() ->
-                    new CommandFailure("no schema registry: give --registry-url or set labeler.worker.registry-url", 2));
+            Instant start = ClusterArgs.instant("--from", from);
+            Instant end = ClusterArgs.instant("--to", to);
+            String bootstrap = cluster.bootstrap();
+            String registry = cluster.registry(config);
             String topic = diff != null ? diff : config.topics().diff();
             var reader = new AvroWireDeserializer<>(LabelingAssembly.registry(config, registry), LabelComparison.class);
             Map<String, Object> client = new HashMap<>(config.worker().kafka());
@@ -100,17 +90,6 @@ public class CompareReportCommand implements Callable<Integer> {
         } catch (CommandFailure e) {
             System.err.println("error: " + e.getMessage());
             return e.exitCode();
-        }
-    }
-
-    private static Instant instant(String option, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new CommandFailure(option + ": '" + value + "' is not an ISO-8601 instant", 2);
         }
     }
 }

@@ -13,8 +13,8 @@ import org.difflabel.contracts.ReviewedLabel;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.worker.LabelingAssembly;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.ByteBuffer;
@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -43,9 +42,6 @@ public class PublishCommand implements Callable<Integer> {
     @Inject
     LabelerConfig config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    Optional<String> configuredBootstrap;
-
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder with one subfolder per label")
     Path data;
 
@@ -58,11 +54,8 @@ public class PublishCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "publish at most N images (0: all)")
     int limit;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "default: kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", paramLabel = "URL", description = "default: labeler.worker.registry-url")
-    String registryUrl;
+    @Mixin
+    ClusterArgs cluster;
 
     @Override
     public Integer call() throws Exception {
@@ -70,12 +63,14 @@ public class PublishCommand implements Callable<Integer> {
             System.err.println("error: --data " + data + " is not a folder");
             return 2;
         }
-        String bootstrap = bootstrapServers != null ? bootstrapServers : configuredBootstrap.orElse(null);
-        String registryAt = registryUrl != null ? registryUrl : config.worker().registryUrl().orElse(null);
-        if (bootstrap == null || registryAt == null) {
-            System.err.println("error: give --bootstrap-servers and --registry-url (or kafka.bootstrap.servers and"
-                    + " labeler.worker.registry-url)");
-            return 2;
+        String bootstrap;
+        String registryAt;
+        try {
+            bootstrap = cluster.bootstrap();
+            registryAt = cluster.registry(config);
+        } catch (CommandFailure e) {
+            System.err.println("error: " + e.getMessage());
+            return e.exitCode();
         }
         List<String> labels;
         try (Stream<Path> dirs = Files.list(data)) {

@@ -4,13 +4,11 @@ import org.difflabel.model.LabelModel;
 import org.difflabel.replay.WindowResolver;
 import org.difflabel.worker.LabelingAssembly;
 import org.difflabel.worker.RescoreRun;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Optional;
 
 /**
  * {@code rescore}: a bounded replay of the input topic with another model version. Results go to
@@ -42,14 +40,8 @@ public class RescoreCommand extends ModelCommand {
     @Option(names = "--dry-run", description = "print the window per partition and exit")
     boolean dryRun;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "default: kafka.bootstrap.servers")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", paramLabel = "URL", description = "default: labeler.worker.registry-url")
-    String registryUrl;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    Optional<String> configuredBootstrap;
+    @Mixin
+    ClusterArgs cluster;
 
     @Override
     int run() throws Exception {
@@ -59,16 +51,13 @@ public class RescoreCommand extends ModelCommand {
         if (fromOffsets != null && !fromOffsets.equals("earliest")) {
             throw new CommandFailure("--from-offsets takes only 'earliest', not '" + fromOffsets + "'", 2);
         }
-        Instant start = instant("--from", from);
-        Instant end = instant("--to", to);
+        Instant start = ClusterArgs.instant("--from", from);
+        Instant end = ClusterArgs.instant("--to", to);
         if (start != null && end != null && !start.isBefore(end)) {
             throw new CommandFailure("--from " + start + " is not before --to " + end, 2);
         }
-        String bootstrap = bootstrapServers != null ? bootstrapServers : configuredBootstrap.orElseThrow(() ->
-                new CommandFailure("no cluster: give --bootstrap-servers or set kafka.bootstrap.servers"
-                        + " (the embedded command prints one)", 2));
-        String registry = registryUrl != null ? registryUrl : config.worker().registryUrl().orElseThrow(() ->
-                new CommandFailure("no schema registry: give --registry-url or set labeler.worker.registry-url", 2));
+        String bootstrap = cluster.bootstrap();
+        String registry = cluster.registry(config);
         try (LabelModel m = model.load(config, config.streamThreads())) {
             LabelingAssembly assembly = LabelingAssembly.of(config, m, bootstrap, LabelingAssembly.registry(config, registry))
                     .withScoring(model.stages(config), model.temperature(config));
@@ -96,17 +85,6 @@ public class RescoreCommand extends ModelCommand {
             } catch (RescoreRun.RescoreException e) {
                 throw new CommandFailure(e.getMessage(), 1);
             }
-        }
-    }
-
-    private static Instant instant(String option, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new CommandFailure(option + ": '" + value + "' is not an ISO-8601 instant (e.g. 2026-11-01T00:00:00Z)", 2);
         }
     }
 }
