@@ -10,6 +10,9 @@ import org.difflabel.config.LabelerConfig;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelComparison;
 import org.difflabel.contracts.LabelPosterior;
+import org.difflabel.contracts.ReviewOutcome;
+import org.difflabel.contracts.ReviewSource;
+import org.difflabel.contracts.ReviewedLabel;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.model.LabelModel;
 import org.difflabel.registry.AvroWireDeserializer;
@@ -86,6 +89,21 @@ final class ReplayFixture implements AutoCloseable {
                         .setProducedAt(T0.plusSeconds(i)).build();
                 producer.send(new ProducerRecord<>(topics.input(), null, T0.plusSeconds(i).toEpochMilli(), id.getBytes(),
                         ser.serialize(topics.input(), e)));
+            }
+        }
+    }
+
+    /** Human labels (source DATASET) on labels.reviewed, keyed by event id. */
+    void reviewed(Map<String, String> labels) throws Exception {
+        AvroWireSerializer<ReviewedLabel> ser = AvroWireSerializer.forValues(registry, ReviewedLabel.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (var e : labels.entrySet()) {
+                ReviewedLabel r = ReviewedLabel.newBuilder().setEventId(e.getKey()).setOutcome(ReviewOutcome.LABELLED)
+                        .setFinalLabel(e.getValue()).setReviewerId("dataset:test").setReviewedAt(Instant.now())
+                        .setSource(ReviewSource.DATASET).build();
+                producer.send(new ProducerRecord<>(topics.reviewed(), e.getKey().getBytes(),
+                        ser.serialize(topics.reviewed(), r))).get();
             }
         }
     }

@@ -87,6 +87,7 @@ class RescoreIT {
             f.produce(EVENTS);
             LabelerConfig config = f.config(Map.of());
             scoreWithChampion(f, config);
+            f.reviewed(Map.of("event-0", "0", "event-1", "1", "event-2", "7")); // human labels for three events
             try (LabelModel same = LabelModel.load(ReplayFixture.CHAMPION_MODEL, config.modelOptions(1))) {
                 RescoreRun run = new RescoreRun(f.assembly(config, same), Map.of(), Duration.ofSeconds(1), quiet(), quiet());
                 run.run(run.resolve(null, null).window());
@@ -95,7 +96,18 @@ class RescoreIT {
             Map<String, LabelPosterior> rescored = byId(f.rescored());
             assertThat(rescored).hasSize(EVENTS);
             rescored.forEach((id, p) -> assertThat(p.getPosterior()).as(id).isEqualTo(champion.get(id).getPosterior()));
-            assertThat(f.diffs()).hasSize(EVENTS).allSatisfy(d -> assertThat(d.getKind()).isEqualTo(ComparisonKind.AGREE));
+            List<LabelComparison> diffs = f.diffs();
+            assertThat(diffs).hasSize(EVENTS).allSatisfy(d -> assertThat(d.getKind()).isEqualTo(ComparisonKind.AGREE));
+            // the human labels are joined: each model judged against them
+            Map<String, LabelComparison> byEvent = diffs.stream().collect(Collectors.toMap(LabelComparison::getEventId, d -> d));
+            Map.of("event-0", "0", "event-1", "1", "event-2", "7").forEach((id, label) -> {
+                LabelComparison d = byEvent.get(id);
+                assertThat(d.getHumanLabel()).isEqualTo(label);
+                assertThat(d.getChampionCorrect()).isEqualTo(champion.get(id).getTopLabel().equals(label));
+                assertThat(d.getChallengerCorrect()).isEqualTo(d.getChampionCorrect());
+            });
+            assertThat(byEvent.get("event-3").getHumanLabel()).isNull();
+            assertThat(byEvent.get("event-3").getChampionCorrect()).isNull();
         }
     }
 
