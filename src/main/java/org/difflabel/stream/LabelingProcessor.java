@@ -20,6 +20,7 @@ import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.BadPayloadException;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -69,6 +70,21 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     @Override
     public void process(Record<byte[], byte[]> record) {
         Lineage lineage = lineage(record);
+        // every log line of this record carries where it came from (JSON logs: one field each)
+        MDC.put("topic", lineage.getTopic());
+        MDC.put("partition", lineage.getPartition());
+        MDC.put("offset", lineage.getOffset());
+        MDC.put("modelId", scoring.modelId());
+        MDC.put("modelVersion", scoring.modelVersion());
+        MDC.put("policyVersion", policy.version());
+        try {
+            label(record, lineage);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private void label(Record<byte[], byte[]> record, Lineage lineage) {
         ImageEvent event;
         try {
             event = events.deserialize(lineage.getTopic(), record.value());
@@ -82,6 +98,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
             return;
         }
         String id = event.getEventId();
+        MDC.put("eventId", id);
         long start = System.nanoTime();
         Posterior posterior;
         for (int attempt = 1; ; attempt++) {

@@ -39,6 +39,7 @@ class DeploymentManifestsTest {
     static {
         collect(LabelerConfig.class, "labeler");
         LEAF_ENV.add(env("kafka.bootstrap.servers"));
+        LEAF_ENV.add(env("quarkus.log.console.json.enabled"));
     }
 
     private static void collect(Class<?> type, String prefix) {
@@ -188,6 +189,23 @@ class DeploymentManifestsTest {
                 configMap().get("LABELER_TOPICS_REVIEW"), configMap().get("LABELER_TOPICS_DLQ"),
                 configMap().get("LABELER_TOPICS_RESCORED"), configMap().get("LABELER_TOPICS_RESCORED_DLQ"),
                 configMap().get("LABELER_TOPICS_DIFF"), configMap().get("LABELER_TOPICS_REVIEWED"));
+    }
+
+    @Test
+    void logsAreJsonWhereMachinesReadThemAndPlainForPeople() throws IOException {
+        assertThat(configMap()).containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
+        assertThat(composeWorkerEnv()).containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
+        for (String image : List.of("src/main/docker/Dockerfile.jvm", "src/main/docker/Dockerfile.gpu")) {
+            assertThat(Files.readString(Path.of(image))).as(image).contains("QUARKUS_LOG_CONSOLE_JSON_ENABLED=true");
+        }
+        assertThat(Files.readString(Path.of("src/main/resources/application.properties")))
+                .contains("quarkus.log.console.json.enabled=false");
+    }
+
+    @Test
+    void composeCreatesTopicsThatItsSingleBrokerCanHold() throws IOException {
+        assertThat(composeWorkerEnv()).containsEntry("LABELER_WORKER_CREATE_TOPICS", "true")
+                .containsEntry("LABELER_WORKER_REPLICATION_FACTOR", "1");
     }
 
     @Test

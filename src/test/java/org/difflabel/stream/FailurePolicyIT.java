@@ -152,6 +152,52 @@ class FailurePolicyIT {
     }
 
     @Test
+    void logLinesOfARecordCarryItsCoordinatesAsJsonFields() throws Exception {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(LabelingProcessor.class.getName());
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r instanceof org.jboss.logmanager.ExtLogRecord e) {
+                    e.copyMdc(); // the MDC of the thread that logged, as the console handler sees it
+                }
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
+        Run run = start(new FlakyScorer(Map.of("bad", new IllegalStateException("native error")), Map.of()), 1);
+        try {
+            run.send("bad", null);
+        } finally {
+            logger.removeHandler(capture);
+            run.driver().close();
+        }
+        var deadLetter = records.stream().filter(r -> String.valueOf(r.getMessage()).startsWith("dead letter"))
+                .map(r -> (org.jboss.logmanager.ExtLogRecord) r).findFirst().orElseThrow();
+        // formatted as the JSON console handler formats it (QUARKUS_LOG_CONSOLE_JSON_ENABLED=true)
+        String json = new org.jboss.logmanager.formatters.JsonFormatter().format(deadLetter);
+        var mdc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("mdc");
+        assertThat(mdc.get("eventId").asText()).isEqualTo("bad");
+        assertThat(mdc.get("topic").asText()).isEqualTo(run.topics().input());
+        assertThat(mdc.get("partition").asText()).isEqualTo("0");
+        assertThat(mdc.get("offset").asText()).isEqualTo("0");
+        assertThat(mdc.get("modelId").asText()).isEqualTo("mnist-ddpm");
+        assertThat(mdc.get("modelVersion").asText()).isEqualTo("1.0.0");
+        assertThat(mdc.get("policyVersion").asText()).isEqualTo("1");
+        assertThat(json).as("no vocabulary in a log line").doesNotContain("\"0\", \"1\", \"2\"")
+                .doesNotContain("[0, 1, 2, 3");
+        assertThat(org.jboss.logging.MDC.getMap()).as("cleared after the record").isEmpty();
+    }
+
+    @Test
     void aRecordThatFailsOnceIsRetriedAndLabelled() {
         FlakyScorer scorer = new FlakyScorer(Map.of("once", new IllegalStateException("blip")), Map.of("once", 1));
         Run run = start(scorer, 3);
