@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as core from 'kubernetes-models/v1';
+import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as keda from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import * as strimzi from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2';
 
 const MODELS = {
-  'apps/v1': apps, v1: core, 'policy/v1': policy, 'keda.sh/v1alpha1': keda, 'kafka.strimzi.io/v1beta2': strimzi,
+  'apps/v1': apps, v1: core, 'policy/v1': policy, 'networking.k8s.io/v1': networking, 'keda.sh/v1alpha1': keda,
+  'kafka.strimzi.io/v1beta2': strimzi,
 };
 const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'base');
 let problems = 0;

@@ -5,7 +5,6 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.WithDefault;
 import org.difflabel.config.LabelerConfig;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -21,6 +20,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.difflabel.deploy.Manifests.at;
+import static org.difflabel.deploy.Manifests.doc;
+import static org.difflabel.deploy.Manifests.yaml;
 
 /**
  * The compose file and the Kubernetes manifests cannot be started here (no Docker engine, no
@@ -70,33 +72,6 @@ class DeploymentManifestsTest {
 
     private static boolean isSetting(String envName) {
         return LEAF_ENV.contains(envName) || MAP_ENV_PREFIXES.stream().anyMatch(envName::startsWith);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> yaml(Path file) throws IOException {
-        List<Map<String, Object>> docs = new ArrayList<>();
-        for (Object d : new Yaml().loadAll(Files.readString(file))) {
-            if (d != null) {
-                docs.add((Map<String, Object>) d);
-            }
-        }
-        return docs;
-    }
-
-    private static Map<String, Object> doc(Path file) throws IOException {
-        return yaml(file).get(0);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T at(Object node, Object... path) {
-        Object n = node;
-        for (Object p : path) {
-            n = p instanceof Integer i ? ((List<Object>) n).get(i) : ((Map<String, Object>) n).get(p);
-            if (n == null) {
-                throw new AssertionError("missing " + List.of(path) + " at " + p);
-            }
-        }
-        return (T) n;
     }
 
     private static Map<String, String> configMap() throws IOException {
