@@ -104,6 +104,10 @@ class RescoreProcessesIT {
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-Dai.djl.offline=true",
                 "-Dlabeler.worker.commit-interval-ms=" + commitIntervalMs, "-Dlabeler.worker.stream-threads=1",
                 "-Dlabeler.model.intra-op-threads=1", "-Dlabeler.worker.kafka.\"session.timeout.ms\"=10000",
+                // a killed process's open transaction holds its partitions until the broker aborts it after
+                // this timeout (the new process cannot fence it under exactly_once_v2): short here, so the
+                // restart test does not wait the default 5 minutes
+                "-Dlabeler.worker.transaction-timeout-ms=15000",
                 "-Dlabeler.replay.progress-interval=PT2S",
                 RescoreProcess.class.getName(), f.kafka.bootstrapServers(), RegistryServer.shared().url(),
                 ReplayFixture.CHAMPION_MODEL.toString(), "earliest"));
