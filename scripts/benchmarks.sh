@@ -39,6 +39,13 @@ run() {
   run $app bench-stream --model onnx-models/mnist-ddpm --events 200
   run $app bench-stream --model onnx-models/mnist-ddpm --events 200 --stream-threads 1 --threads 2
   echo
+  echo "## A bounded re-score vs. the classifier alone (\`bench-stream --rescore\`)"
+  echo
+  echo "The same 40 + 200 events, all on the input topic first, re-scored by a \`rescore\` run (the challenger"
+  echo "topology: window filter, labelling, \`labels.rescored\`, the comparison with the champion's global table,"
+  echo "exactly-once), timed after the first 40 outputs, next to the classifier alone on the same requests."
+  run $app bench-stream --model onnx-models/mnist-ddpm --events 200 --rescore
+  echo
   echo "The same broker and registry (the \`embedded\` command) in another process on core 0, the worker and the"
   echo "classifier alone on core 1, as when the broker runs on other machines:"
   embedded_out=$(mktemp)

@@ -165,7 +165,7 @@ public class StreamBenchCommand extends ModelCommand {
                         awaitPosteriors(reader, warmup, t0);
                         Stats between = Stats.of(null, meters);
                         long t1 = System.nanoTime();
-                        awaitPosteriors(reader, events, t1);
+                        awaitPosteriors(reader, warmup + events, t1);
                         long t2 = System.nanoTime();
                         Stats after = Stats.of(null, meters);
                         runner.join();
@@ -184,7 +184,7 @@ public class StreamBenchCommand extends ModelCommand {
                             Stats between = Stats.of(streams, meters);
                             long t1 = System.nanoTime();
                             send(producer, ser, topics, "bench-", events, samples, labels, streamThreads);
-                            awaitPosteriors(reader, events, t1);
+                            awaitPosteriors(reader, warmup + events, t1);
                             long t2 = System.nanoTime();
                             Stats after = Stats.of(streams, meters);
                             cold = new Phase(warmup, (t1 - t0) / 1e9, between.minus(before));
@@ -201,15 +201,16 @@ public class StreamBenchCommand extends ModelCommand {
                         alone2, alone);
                 System.out.printf(Locale.ROOT, "| %s, warm: Kafka + Avro + exactly-once + %s | %.2f |%n",
                         rescore ? "rescore" : "worker", rescore ? "window filter + comparison" : "routing", warm.rate());
-                System.out.printf(Locale.ROOT, "| worker, first %d events (start-up included) | %.2f |%n", warmup,
+                System.out.printf(Locale.ROOT, "| %s, first %d events (start-up included) | %.2f |%n", rescore ? "rescore" : "worker", warmup,
                         cold.rate());
                 System.out.printf(Locale.ROOT, "%nratio %s (warm) / classifier alone: %.3f%n", rescore ? "rescore" : "worker",
                         warm.rate() / alone);
-                System.out.printf(Locale.ROOT, "warm worker, %.2f s for %d events; in stream-thread seconds: classification"
-                                + " %.2f (alone: %.2f), everything else %.2f, of which blocked on Kafka %.2f; %d commits%n",
-                        warm.seconds(), events, warm.stats().classifying(), streamThreads * events / alone,
+                System.out.printf(Locale.ROOT, "warm %s, %.2f s for %d events; in stream-thread seconds: classification"
+                                + " %.2f (alone: %.2f), everything else %.2f, of which blocked on Kafka %.2f; %d commits%s%n",
+                        rescore ? "rescore" : "worker", warm.seconds(), events, warm.stats().classifying(), streamThreads * events / alone,
                         streamThreads * warm.seconds() - warm.stats().classifying(), warm.stats().blocked(),
-                        (long) warm.stats().commits());
+                        (long) warm.stats().commits(), rescore ? " (a rescore run's own Kafka Streams: blocked time and"
+                                + " commits not measured)" : "");
                 double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 System.out.printf(Locale.ROOT, "per-event classification, classifier alone (after): p50 %.1f ms, p95 %.1f ms"
                                 + " (%d stream thread(s) x %d ONNX Runtime thread(s)); inside the warm worker: mean %.1f ms%n",
@@ -267,12 +268,15 @@ public class StreamBenchCommand extends ModelCommand {
         producer.flush();
     }
 
-    private static void awaitPosteriors(KafkaConsumer<byte[], byte[]> reader, int n, long since) {
-        int got = 0;
-        while (got < n) {
-            got += reader.poll(Duration.ofMillis(100)).count();
+    /** Outputs read so far: a poll may return more than the phase it ends, so phases wait for running totals. */
+    private int seen;
+
+    /** Waits until {@code total} outputs have been read since the run began. */
+    private void awaitPosteriors(KafkaConsumer<byte[], byte[]> reader, int total, long since) {
+        while (seen < total) {
+            seen += reader.poll(Duration.ofMillis(100)).count();
             if ((System.nanoTime() - since) / 1e9 > 3600) {
-                throw new CommandFailure("only " + got + " of " + n + " posteriors after an hour", 1);
+                throw new CommandFailure("only " + seen + " of " + total + " posteriors after an hour", 1);
             }
         }
     }
