@@ -1,5 +1,7 @@
 package org.difflabel.stream;
 
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.difflabel.registry.RegistryUnavailableException;
 
@@ -44,6 +46,19 @@ public final class FailurePolicy {
             }
         }
         return false;
+    }
+
+    /**
+     * The authentication or authorisation failure behind {@code e}, or null: a wrong password, an
+     * untrusted certificate, a missing ACL. Retrying cannot fix these.
+     */
+    public static Throwable accessDenied(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** One line for the dead letter: the exception type and message, and where it was thrown. */
