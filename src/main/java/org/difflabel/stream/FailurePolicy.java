@@ -3,6 +3,7 @@ package org.difflabel.stream;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.difflabel.registry.RegistryRequestException;
 import org.difflabel.registry.RegistryUnavailableException;
 
 import java.io.IOException;
@@ -50,11 +51,13 @@ public final class FailurePolicy {
 
     /**
      * The authentication or authorisation failure behind {@code e}, or null: a wrong password, an
-     * untrusted certificate, a missing ACL. Retrying cannot fix these.
+     * untrusted certificate, a missing ACL, at the broker or at the schema registry (401, 403).
+     * Retrying cannot fix these.
      */
     public static Throwable accessDenied(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException
+                    || t instanceof RegistryRequestException r && (r.status() == 401 || r.status() == 403)) {
                 return t;
             }
         }

@@ -21,8 +21,9 @@ public final class RetryOnFailure implements StreamsUncaughtExceptionHandler {
     public StreamThreadExceptionResponse handle(Throwable e) {
         Throwable denied = FailurePolicy.accessDenied(e);
         if (denied != null) {
-            LOG.errorf("Kafka refused the worker's credentials or permissions (%s: %s): stopping; check"
-                            + " labeler.worker.kafka.\"security.protocol\", \"sasl.*\" and \"ssl.*\" and the ACLs",
+            LOG.errorf("Kafka or the schema registry refused the worker's credentials or permissions (%s: %s):"
+                            + " stopping; check labeler.worker.kafka.\"security.protocol\", \"sasl.*\", \"ssl.*\","
+                            + " labeler.worker.registry-user/-password and the ACLs",
                     denied.getClass().getSimpleName(), denied.getMessage());
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
