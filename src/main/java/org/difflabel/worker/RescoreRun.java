@@ -138,6 +138,8 @@ public final class RescoreRun {
                     Thread.sleep(500);
                 }
                 streams.close(Duration.ofSeconds(60));
+                // the run's tables live in memory and in Kafka; its local folder holds only lock and checkpoint files
+                streams.cleanUp();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Summary s = new Summary(window.size(), progress.labelled(), progress.alreadyDone(), seconds);
