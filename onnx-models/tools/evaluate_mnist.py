@@ -1,10 +1,16 @@
 """Evaluate `mnist-ddpm` on the held-out split and fit its temperature on the validation split.
 
     /usr/bin/python3 onnx-models/tools/evaluate_mnist.py
+    /usr/bin/python3 onnx-models/tools/evaluate_mnist.py --version 1.1.0 --threads 1 \
+        --checkpoint onnx-models/tools/.cache/mnist-ddpm-1.1.0.pt --out onnx-models/tools/.cache/mnist-ddpm-1.1.0-eval.json
 
 Prints (and writes .cache/mnist-ddpm-eval.json) accuracy vs K = 1..64 shared-noise samples per
 label on all 2,000 held-out digits, the fitted temperature with NLL/ECE at T=1 and fitted T,
 and the logistic-regression and small-CNN baselines trained on the same training images.
+
+--version is the model version the results are for: it is part of every noise seed (default: the
+shipped version, train_mnist.VERSION). For another version the results file also records it, and
+the per-sample errors go to .cache/mnist-{val,test}-errors-<version>.npy.
 """
 import argparse
 import json
@@ -23,17 +29,17 @@ from calibration import ece, fit_temperature, nll, posterior
 from common import here, linear_alphas_cumprod, write_json
 
 KS = [1, 2, 4, 8, 16, 32, 64]
-VERSION = "1.0.0"
+VERSION = train_mnist.VERSION
 
 
-def diffusion_errors(unet, x, ids, k, threads):
+def diffusion_errors(unet, x, ids, k, threads, version=VERSION):
     torch.set_num_threads(threads)
     cond = torch.arange(10)
     abar = linear_alphas_cumprod()
     start = time.time()
     out = np.zeros((len(x), 10, k))
     for n in range(len(x)):
-        out[n] = ref.classify_errors_flat(unet, cond, abar, x[n:n + 1], ids[n:n + 1], VERSION, k)[0]
+        out[n] = ref.classify_errors_flat(unet, cond, abar, x[n:n + 1], ids[n:n + 1], version, k)[0]
         if (n + 1) % 100 == 0:
             el = time.time() - start
             print(f"  {n + 1}/{len(x)} images, {el / 60:.1f} min (eta {el / (n + 1) * (len(x) - n - 1) / 60:.1f})",
@@ -76,7 +82,9 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="evaluate only the first N test digits (smoke runs)")
     ap.add_argument("--checkpoint", default=here(".cache", "mnist-ddpm.pt"))
     ap.add_argument("--out", default=here(".cache", "mnist-ddpm-eval.json"), help="results file (read by export_models.py)")
+    ap.add_argument("--version", default=VERSION, help="model version: part of every noise seed (default %(default)s)")
     args = ap.parse_args()
+    other = args.version != VERSION
     split = mnist_data.load_split()
     prep = {k: (train_mnist.to_model_space(v[0]), v[1]) for k, v in split.items()}
     unet = train_mnist.build_model()
@@ -90,12 +98,14 @@ def main():
     kmax = max(KS)
     # request ids: the path under heldout/, exactly as the Java accuracy command names its images
     print("validation errors (temperature fit)", flush=True)
-    ev = diffusion_errors(unet, x_val, [f"val-{i}" for i in range(len(x_val))], kmax, args.threads)
+    ev = diffusion_errors(unet, x_val, [f"val-{i}" for i in range(len(x_val))], kmax, args.threads, args.version)
+    if other:
+        np.save(here(".cache", f"mnist-val-errors-{args.version}.npy"), ev)
     print("test errors", flush=True)
     rows = np.arange(len(split["test"][1]))[::len(split["test"][1]) // args.limit] if args.limit else np.arange(len(y_test))
     et = diffusion_errors(unet, x_test, [f"{y}/{i:04d}.png" for i, y in zip(rows, y_test)], kmax,
-                          args.threads)
-    np.save(here(".cache", "mnist-test-errors.npy"), et)
+                          args.threads, args.version)
+    np.save(here(".cache", f"mnist-test-errors-{args.version}.npy" if other else "mnist-test-errors.npy"), et)
 
     table = []
     for k in KS:
@@ -118,6 +128,7 @@ def main():
     print(f"logistic regression {acc_lr:.4f}, small CNN {acc_cnn:.4f}")
     fit = next(r for r in table if r["K"] == kmax)
     write_json(args.out, {
+        **({"version": args.version} if other else {}),
         "table": table, "baselines": {"logistic_regression": acc_lr, "small_cnn": acc_cnn},
         "temperature": fit["temperature"],
         "temperatureFit": {"split": "validation (600 digits, 60 per class)", "samples": kmax, "schedule": "flat"},

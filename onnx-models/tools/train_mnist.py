@@ -1,6 +1,14 @@
 """Train the class-conditional DDPM `mnist-ddpm` on the TRAIN split (never val/test).
 
     /usr/bin/python3 onnx-models/tools/train_mnist.py --steps 12000 --out onnx-models/tools/.cache/mnist-ddpm.pt
+
+Version 1.0.0 was trained with the defaults (`--steps 5000 --threads 1`). Options added for later
+versions leave the default run exactly as it was (same random draws in the same order):
+  --shift N --shift-prob P   translate a training digit by a random whole number of pixels in
+                             [-N, N] (each axis, zero fill) at 28x28, before the area resize to 16x16,
+                             with probability P; drawn from a separate generator (seed + 1)
+  --save-every S             also save the EMA weights every S steps to <out>.partial.pt, so that a
+                             run that is late can be cut short and still used
 """
 import argparse
 import copy
@@ -16,6 +24,7 @@ from nets import UNet
 
 SIZE = 16
 NULL_CLASS = 10
+VERSION = "1.0.0"  # the shipped (default) version of mnist-ddpm; evaluate/export take --version for others
 
 
 def build_model():
@@ -26,6 +35,20 @@ def to_model_space(imgs_u8):
     return np.stack([preprocess_uint8(im, SIZE) for im in imgs_u8])
 
 
+def shifted(imgs_u8, dy, dx):
+    """Whole-pixel translation of (N, 1, 28, 28) uint8 digits, zero fill."""
+    out = np.zeros_like(imgs_u8)
+    h, w = imgs_u8.shape[-2:]
+    out[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        imgs_u8[..., max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return out
+
+
+def save(path, ema, args, start, step):
+    torch.save({"ema": ema.state_dict(), "args": vars(args), "minutes": (time.time() - start) / 60,
+                "step": step}, path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=12000)
@@ -33,6 +56,9 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--shift", type=int, default=0, help="augmentation: max whole-pixel shift at 28x28 (0: none)")
+    ap.add_argument("--shift-prob", type=float, default=0.5, help="augmentation: probability a digit is shifted")
+    ap.add_argument("--save-every", type=int, default=0, help="save <out>.partial.pt every N steps (0: never)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -42,6 +68,11 @@ def main():
     x_train, y_train = mnist_data.load_split()["train"]
     x = torch.from_numpy(to_model_space(x_train))
     y = torch.from_numpy(y_train)
+    shifts = [(dy, dx) for dy in range(-args.shift, args.shift + 1) for dx in range(-args.shift, args.shift + 1)
+              if (dy, dx) != (0, 0)]
+    if shifts:  # every shifted copy of the training set, precomputed in model space
+        x_shift = torch.stack([torch.from_numpy(to_model_space(shifted(x_train, dy, dx))) for dy, dx in shifts])
+        aug_rng = np.random.default_rng(args.seed + 1)
     abar = torch.from_numpy(linear_alphas_cumprod()).float()
 
     model = build_model()
@@ -53,6 +84,12 @@ def main():
     for step in range(1, args.steps + 1):
         idx = torch.from_numpy(rng.integers(0, len(x), args.batch))
         x0, c = x[idx], y[idx].clone()
+        if shifts:
+            which = aug_rng.integers(0, len(shifts), args.batch)
+            use = aug_rng.random(args.batch) < args.shift_prob
+            if use.any():
+                x0 = x0.clone()
+                x0[torch.from_numpy(use)] = x_shift[torch.from_numpy(which[use]), idx[torch.from_numpy(use)]]
         c[torch.rand(args.batch) < 0.1] = NULL_CLASS  # classifier-free dropout: the null class
         t = torch.randint(0, 1000, (args.batch,))
         eps = torch.randn_like(x0)
@@ -73,7 +110,12 @@ def main():
             print(f"step {step}/{args.steps} loss {running / 250:.4f} {el / 60:.1f} min "
                   f"(eta {el / step * (args.steps - step) / 60:.1f} min)", flush=True)
             running = 0.0
-    torch.save({"ema": ema.state_dict(), "args": vars(args), "minutes": (time.time() - start) / 60}, args.out)
+        if args.save_every and step % args.save_every == 0 and step < args.steps:
+            save(args.out + ".partial.pt", ema, args, start, step)
+    if args.save_every:
+        save(args.out, ema, args, start, args.steps)
+    else:  # the 1.0.0 checkpoint layout
+        torch.save({"ema": ema.state_dict(), "args": vars(args), "minutes": (time.time() - start) / 60}, args.out)
     print(f"saved {args.out} after {(time.time() - start) / 60:.1f} min", flush=True)
 
 

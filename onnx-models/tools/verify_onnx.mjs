@@ -1,6 +1,8 @@
 // Runs each exported network in ONNX Runtime (npm onnxruntime-node) on the golden inputs that
 // export_models.py wrote and compares with PyTorch's golden outputs.
 //   npm ci --ignore-scripts --prefix onnx-models/tools && node onnx-models/tools/verify_onnx.mjs
+// With folder arguments it checks those model folders instead (the network list comes from the
+// folder's model.json id), e.g. `node onnx-models/tools/verify_onnx.mjs onnx-models/mnist-ddpm-1.1.0`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +16,21 @@ const NETWORKS = {
                  ['text_encoder', ['input_ids'], 'last_hidden_state']],
 };
 
+const folders = process.argv.slice(2);
+const targets = folders.length === 0
+  ? Object.entries(NETWORKS).map(([model, nets]) => [model, nets, path.join(root, model)])
+  : folders.map(f => {
+      const dir = path.resolve(f);
+      const manifest = path.join(dir, 'model.json');
+      if (!fs.existsSync(manifest)) { console.error(`error: no model.json in ${dir}`); process.exit(2); }
+      const m = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      if (!NETWORKS[m.id]) { console.error(`error: ${manifest}: no golden networks known for id ${m.id}`); process.exit(2); }
+      return [`${path.basename(dir)} (${m.id} ${m.version})`, NETWORKS[m.id], dir];
+    });
+
 let failed = 0;
-for (const [model, nets] of Object.entries(NETWORKS)) {
+for (const [model, nets, dir] of targets) {
   for (const [net, inputs, output] of nets) {
-    const dir = path.join(root, model);
     const file = path.join(dir, `${net}.onnx`);
     if (!fs.existsSync(file)) { console.error(`missing ${file}: run export_models.py first`); failed++; continue; }
     const session = await ort.InferenceSession.create(file);
