@@ -52,6 +52,7 @@ def main():
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
     start, running = time.time(), 0.0
+    logged = 0
     for step in range(1, args.steps + 1):
         imgs, caps = shapes.batch(rng, args.batch)
         caps = [EMPTY if rng.random() < 0.1 else c for c in caps]
@@ -75,9 +76,10 @@ def main():
         running += loss.item()
         if step % 100 == 0 or step == 10:
             el = time.time() - start
-            print(f"step {step}/{args.steps} loss {running / 100:.4f} {el / 60:.1f} min "
+            # the mean over the steps since the last line (10 at step 10, then 90, then 100)
+            print(f"step {step}/{args.steps} loss {running / (step - logged):.4f} {el / 60:.1f} min "
                   f"(eta {el / step * (args.steps - step) / 60:.1f} min)", flush=True)
-            running = 0.0
+            running, logged = 0.0, step
     torch.save({"text": ema_text.state_dict(), "unet": ema_unet.state_dict(), "args": vars(args),
                 "minutes": (time.time() - start) / 60}, args.out)
     print(f"saved {args.out} after {(time.time() - start) / 60:.1f} min", flush=True)
