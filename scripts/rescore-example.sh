@@ -28,7 +28,8 @@ $app publish --data onnx-models/mnist-ddpm/heldout --truth
 QUARKUS_HTTP_PORT=18080 $app > "$work/worker.log" 2>&1 &
 worker=$!
 while :; do
-  n=$(curl -s localhost:18080/q/metrics | sed -n 's/^labeler_events_scored_total \([0-9.]*\).*/\1/p' | cut -d. -f1)
+  # (the worker's HTTP server may not be up yet: no answer counts as 0)
+  n=$(curl -s localhost:18080/q/metrics 2>/dev/null | sed -n 's/^labeler_events_scored_total \([0-9.]*\).*/\1/p' | cut -d. -f1 || true)
   echo "champion: ${n:-0} / 2000 scored" >&2
   [ "${n:-0}" -ge 2000 ] && break
   sleep 15
