@@ -2,31 +2,24 @@ package org.difflabel.stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.difflabel.config.LabelerConfig;
-import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
 import org.difflabel.model.LabelModel;
 import org.difflabel.registry.AvroWireDeserializer;
-import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.replay.TopicReader;
 import org.difflabel.testsupport.BrokerProcess;
 import org.difflabel.testsupport.RegistryServer;
+import org.difflabel.testsupport.SampleEvents;
 import org.difflabel.testsupport.TestConfig;
 import org.difflabel.worker.LabelingAssembly;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * event is scored exactly once.
  */
 class BrokerRestartIT {
-    private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final int EVENTS = 40;
 
     @TempDir
@@ -56,7 +48,7 @@ class BrokerRestartIT {
             admin.createTopics(topics.outputs(Role.CHAMPION).stream().map(t -> new NewTopic(t, 2, (short) 1)).toList())
                     .all().get();
             admin.createTopics(List.of(new NewTopic(topics.input(), 2, (short) 1))).all().get();
-            produce(broker.bootstrapServers(), registry, topics);
+            SampleEvents.produce(broker.bootstrapServers(), registry, topics.input(), EVENTS, 0);
 
             LabelerConfig config = TestConfig.labeler(Map.of("labeler.worker.commit-interval-ms", "200",
                     "labeler.worker.stream-threads", "1", "labeler.model.intra-op-threads", "1"));
@@ -99,23 +91,4 @@ class BrokerRestartIT {
         }
     }
 
-    private static void produce(String bootstrap, RegistryClient registry, LabelingTopics topics) throws Exception {
-        List<byte[]> images = new ArrayList<>();
-        try (var s = Files.list(Path.of("onnx-models/mnist-ddpm/samples"))) {
-            for (Path p : s.sorted().toList()) {
-                images.add(Files.readAllBytes(p));
-            }
-        }
-        AvroWireSerializer<ImageEvent> events = AvroWireSerializer.forValues(registry, ImageEvent.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < EVENTS; i++) {
-                ImageEvent e = ImageEvent.newBuilder().setEventId("event-" + i)
-                        .setImage(ByteBuffer.wrap(images.get(i % images.size()))).setContentType("image/png")
-                        .setLabels(DIGITS).setPromptTemplate(null).setLabelPriors(null).setMetadata(Map.of())
-                        .setProducedAt(Instant.now()).build();
-                producer.send(new ProducerRecord<>(topics.input(), ("event-" + i).getBytes(), events.serialize(topics.input(), e)));
-            }
-        }
-    }
 }

@@ -2,30 +2,22 @@ package org.difflabel.stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.registry.AvroWireDeserializer;
-import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.testsupport.RegistryServer;
+import org.difflabel.testsupport.SampleEvents;
 import org.difflabel.testsupport.StreamWorkerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * transaction (proof that the kill did land mid-transaction).
  */
 class ExactlyOnceCrashIT {
-    private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final int EVENTS = 40;
 
     @Test
@@ -49,7 +40,7 @@ class ExactlyOnceCrashIT {
         RegistryClient registry = new RegistryClient(RegistrySettings.of(RegistryServer.shared().url()));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
             kafka.createTopics(List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 2);
-            produce(kafka, registry, topics);
+            SampleEvents.produce(kafka.bootstrapServers(), registry, topics.input(), EVENTS, 0);
 
             // 1. a worker whose first transaction stays open for 30 s: kill it once outputs are pending
             Process first = worker(kafka, "30000");
@@ -67,26 +58,6 @@ class ExactlyOnceCrashIT {
                         .as("aborted outputs of the killed worker are still in the log, uncommitted").isGreaterThan(EVENTS);
             } finally {
                 second.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static void produce(EmbeddedKafka kafka, RegistryClient registry, LabelingTopics topics) throws Exception {
-        List<byte[]> images = new ArrayList<>();
-        try (var s = Files.list(Path.of("onnx-models/mnist-ddpm/samples"))) {
-            for (Path p : s.sorted().toList()) {
-                images.add(Files.readAllBytes(p));
-            }
-        }
-        AvroWireSerializer<ImageEvent> events = AvroWireSerializer.forValues(registry, ImageEvent.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < EVENTS; i++) {
-                ImageEvent e = ImageEvent.newBuilder().setEventId("event-" + i)
-                        .setImage(ByteBuffer.wrap(images.get(i % images.size()))).setContentType("image/png")
-                        .setLabels(DIGITS).setPromptTemplate(null).setLabelPriors(null).setMetadata(Map.of())
-                        .setProducedAt(Instant.now()).build();
-                producer.send(new ProducerRecord<>(topics.input(), ("event-" + i).getBytes(), events.serialize(topics.input(), e)));
             }
         }
     }

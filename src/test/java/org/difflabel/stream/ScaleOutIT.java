@@ -3,29 +3,22 @@ package org.difflabel.stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.registry.AvroWireDeserializer;
-import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.testsupport.RegistryServer;
+import org.difflabel.testsupport.SampleEvents;
 import org.difflabel.testsupport.StreamWorkerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,7 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * how long scoring stalled around the kill.
  */
 class ScaleOutIT {
-    private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final int EVENTS = 120;
     /** Short, so the killed worker's open transaction is aborted (and its partitions freed) quickly. */
     private static final String TRANSACTION_TIMEOUT_MS = "10000";
@@ -58,7 +50,7 @@ class ScaleOutIT {
         RegistryClient registry = new RegistryClient(RegistrySettings.of(RegistryServer.shared().url()));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
             kafka.createTopics(List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq()), 6);
-            produce(kafka, registry, topics);
+            SampleEvents.produce(kafka.bootstrapServers(), registry, topics.input(), EVENTS, 6);
             long t0 = System.nanoTime();
             List<Worker> workers = new ArrayList<>();
             for (String name : List.of("A", "B", "C")) {
@@ -141,27 +133,6 @@ class ScaleOutIT {
         t.setDaemon(true);
         t.start();
         return new Worker(name, p, timeline);
-    }
-
-    private static void produce(EmbeddedKafka kafka, RegistryClient registry, LabelingTopics topics) throws Exception {
-        List<byte[]> images = new ArrayList<>();
-        try (var s = Files.list(Path.of("onnx-models/mnist-ddpm/samples"))) {
-            for (Path p : s.sorted().toList()) {
-                images.add(Files.readAllBytes(p));
-            }
-        }
-        AvroWireSerializer<ImageEvent> events = AvroWireSerializer.forValues(registry, ImageEvent.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < EVENTS; i++) {
-                ImageEvent e = ImageEvent.newBuilder().setEventId("event-" + i)
-                        .setImage(ByteBuffer.wrap(images.get(i % images.size()))).setContentType("image/png")
-                        .setLabels(DIGITS).setPromptTemplate(null).setLabelPriors(null).setMetadata(Map.of())
-                        .setProducedAt(Instant.now()).build();
-                producer.send(new ProducerRecord<>(topics.input(), i % 6, ("event-" + i).getBytes(),
-                        events.serialize(topics.input(), e)));
-            }
-        }
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka) {
