@@ -35,6 +35,37 @@ public interface LabelerConfig {
     /** The embedded default (used when {@code kafka.bootstrap.servers} is not set). */
     Embedded embedded();
 
+    /** The human-review UI ({@code /review}) and its queue. */
+    Review review();
+
+    interface Review {
+        /** Serve {@code /review}; unset: on with the embedded broker, off against a cluster. */
+        Optional<Boolean> enabled();
+
+        /** How long a reviewer holds a task they were shown before it returns to the queue. */
+        @WithDefault("PT5M")
+        java.time.Duration lease();
+
+        /** How long the page keeps a decision before sending it, so {@code u} can undo it. */
+        @WithDefault("PT5S")
+        java.time.Duration undoWindow();
+
+        /** How long saving a batch of decisions may wait for Kafka before the page is told it failed (and retries). */
+        @WithDefault("PT10S")
+        java.time.Duration publishTimeout();
+
+        /**
+         * Users for the form login: lines {@code name:roles:pbkdf2-sha256:iterations:salt:hash}
+         * (the {@code review-user} command writes them). Unset with the embedded broker: one demo
+         * user with a password printed at start. Unset with OIDC: form logins are off.
+         */
+        Optional<String> usersFile();
+
+        /** Tasks per page of the bulk view. */
+        @WithDefault("48")
+        int bulkPageSize();
+    }
+
     interface Topics {
         /** ImageEvents to label. */
         @WithDefault("images.requested")

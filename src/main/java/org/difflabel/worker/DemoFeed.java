@@ -19,6 +19,9 @@ import org.difflabel.registry.RegistryClient;
 import org.difflabel.stream.LabelingTopics;
 import org.jboss.logging.Logger;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -61,16 +64,53 @@ final class DemoFeed implements AutoCloseable {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
                 new ByteArraySerializer(), new ByteArraySerializer());
              var samples = Files.list(model.folder().resolve("samples"))) {
-            for (Path p : samples.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
+            List<Path> pngs = samples.filter(f -> f.toString().endsWith(".png")).sorted().toList();
+            for (Path p : pngs) {
                 String id = "demo-" + p.getFileName();
                 send(producer, events, id, Files.readAllBytes(p), labels);
                 n++;
+            }
+            // ambiguous images, so the review queue (/review) has work: one sample of each digit blended
+            // half and half with the digits 3, 4 and 5 after it (25 pairs); about a third go to review
+            Map<String, Path> perDigit = new java.util.TreeMap<>();
+            pngs.forEach(p -> perDigit.putIfAbsent(stem(p).split("-")[0], p));
+            List<Path> digits = List.copyOf(perDigit.values());
+            for (int k = 3; k <= 5; k++) {
+                for (int i = 0; i < digits.size() && (k < 5 || i < digits.size() / 2 + (digits.size() % 2)); i++) {
+                    Path a = digits.get(i);
+                    Path b = digits.get((i + k) % digits.size());
+                    send(producer, events, "demo-blend-" + stem(a) + "+" + stem(b) + ".png", blend(a, b), labels);
+                    n++;
+                }
             }
             // two records that cannot be labelled: they go to the dead-letter queue, the worker goes on
             send(producer, events, "demo-unknown-label", Files.readAllBytes(firstSample()), List.of("no-such-label"));
             producer.send(new ProducerRecord<>(topics.input(), "demo-not-avro".getBytes(), "plain text".getBytes()));
         }
-        System.out.printf(Locale.ROOT, "demo: published %d sample images and 2 bad records to %s%n", n, topics.input());
+        System.out.printf(Locale.ROOT, "demo: published %d sample and blended images and 2 bad records to %s%n", n, topics.input());
+    }
+
+    private static String stem(Path p) {
+        return p.getFileName().toString().replace(".png", "").replace("digit-", "");
+    }
+
+    /** The pixel-wise mean of two images of the same size, as PNG. */
+    static byte[] blend(Path a, Path b) throws IOException {
+        BufferedImage x = ImageIO.read(a.toFile());
+        BufferedImage y = ImageIO.read(b.toFile());
+        if (x.getWidth() != y.getWidth() || x.getHeight() != y.getHeight()) {
+            throw new IOException("cannot blend " + a + " and " + b + ": sizes differ");
+        }
+        BufferedImage out = new BufferedImage(x.getWidth(), x.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+        for (int r = 0; r < x.getHeight(); r++) {
+            for (int c = 0; c < x.getWidth(); c++) {
+                int g = ((x.getRGB(c, r) & 0xff) + (y.getRGB(c, r) & 0xff)) / 2;
+                out.setRGB(c, r, 0xff000000 | g << 16 | g << 8 | g);
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(out, "png", png);
+        return png.toByteArray();
     }
 
     private Path firstSample() throws IOException {

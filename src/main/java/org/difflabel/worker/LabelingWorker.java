@@ -13,6 +13,7 @@ import org.difflabel.embedded.EmbeddedRegistry;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
 import org.difflabel.registry.RegistryClient;
+import org.difflabel.review.ReviewService;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.Role;
@@ -20,6 +21,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,6 +43,9 @@ public class LabelingWorker {
 
     @Inject
     MeterRegistry meterRegistry;
+
+    @Inject
+    ReviewService review;
 
     private KafkaStreamsMetrics streamsMetrics;
 
@@ -86,6 +92,11 @@ public class LabelingWorker {
         streams.start();
         LOG.infof("worker: %s (%s, %s; %d stream threads x %d ONNX Runtime threads) on %s", run.describe(),
                 model.onGpu() ? "CUDA" : "CPU", model.precision(), run.streamThreads(), options.intraOpThreads(), bootstrap);
+        if (config.review().enabled().orElse(embedded) && run.role() == Role.CHAMPION) {
+            Map<String, Object> client = new HashMap<>(config.worker().kafka());
+            client.put("bootstrap.servers", bootstrap);
+            review.start(client, registry, topics, embedded);
+        }
         if (kafka != null && config.embedded().demo() && run.role() == Role.CHAMPION) {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();
@@ -103,6 +114,7 @@ public class LabelingWorker {
 
     @PreDestroy
     synchronized void stop() {
+        review.stop();
         if (demo != null) {
             demo.close();
         }
