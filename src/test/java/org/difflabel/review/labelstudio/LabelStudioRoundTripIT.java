@@ -367,7 +367,7 @@ class LabelStudioRoundTripIT {
                 "expected an array of tasks, found object");
     }
 
-    private int nextPending;
+    private static int nextPending; // static: JUnit makes an instance per test, and each refusal needs tasks of its own
 
     /** A Label Studio task of a task the round trip left unannotated (still pending), answered with {@code choice}. */
     private ObjectNode stillPendingTask(String choice) {
