@@ -36,7 +36,7 @@ public class ReviewExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write the files to")
     Path out;
 
-    @Option(names = "--limit", defaultValue = "0", description = "export at most N tasks, highest priority first (0: all)")
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "export at most N tasks, highest priority first (0: all)")
     int limit;
 
     @Option(names = "--image-url-prefix", paramLabel = "URL",
