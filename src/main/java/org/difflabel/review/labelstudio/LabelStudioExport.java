@@ -16,7 +16,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Reads a Label Studio JSON export (the "JSON" format: an array of tasks, each with its
@@ -112,11 +115,11 @@ public final class LabelStudioExport {
     public static List<Task> parse(JsonNode root) {
         if (root == null || !root.isArray()) {
             throw new LabelStudioFormatException("not a Label Studio JSON export: expected an array of tasks, found "
-                    + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType().name().toLowerCase()));
+                    + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         List<String> problems = new ArrayList<>();
         List<Task> tasks = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < root.size(); i++) {
             JsonNode t = root.get(i);
             String where = "task #" + (i + 1) + (t.hasNonNull("id") ? " (Label Studio id " + t.get("id").asText() + ")" : "");

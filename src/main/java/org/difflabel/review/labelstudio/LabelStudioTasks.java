@@ -2,7 +2,6 @@ package org.difflabel.review.labelstudio;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.difflabel.contracts.LabelProbability;
 import org.difflabel.contracts.ReviewTask;
@@ -14,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -94,7 +94,7 @@ public final class LabelStudioTasks {
             g.writeEndArray();
         }
         // replaced at the end, so a failed export never leaves half a tasks file behind
-        Files.move(tmp, dir.resolve("tasks.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dir.resolve("tasks.json"), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dir.resolve("labeling-config.xml"), labelingConfig(labels));
         return new Written(exported, withoutImage, reserved, labels);
     }
