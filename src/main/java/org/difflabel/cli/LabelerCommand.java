@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
         description = "Zero-shot image labelling with a diffusion model (Li et al., ICCV 2023). "
                 + "Without a command: the streaming worker.",
         subcommands = {ClassifyCommand.class, AccuracyCommand.class, BenchCommand.class, StreamBenchCommand.class,
-                EmbeddedCommand.class, RescoreCommand.class, CompareReportCommand.class, PublishCommand.class})
+                EmbeddedCommand.class, RescoreCommand.class, CompareReportCommand.class, PublishCommand.class,
+                ReviewExportCommand.class, ReviewImportCommand.class})
 public class LabelerCommand implements Callable<Integer> {
 
     @Inject
