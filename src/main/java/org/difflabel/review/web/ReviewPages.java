@@ -13,6 +13,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
@@ -124,6 +125,16 @@ public class ReviewPages {
     private ReviewQueue queue() {
         if (!review.running()) {
             throw new NotFoundException();
+        }
+        if (!review.ready()) {
+            // the stores are being rebuilt from Kafka (a start or a rebalance): say so, and come back by itself
+            throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .type(MediaType.TEXT_HTML)
+                    .header("Retry-After", "3")
+                    .entity("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\">"
+                            + "<title>Loading</title></head><body><p>The review queue is loading from Kafka;"
+                            + " this page reloads by itself.</p></body></html>")
+                    .build());
         }
         return review.queue();
     }
