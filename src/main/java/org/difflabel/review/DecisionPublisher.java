@@ -95,7 +95,7 @@ public final class DecisionPublisher implements AutoCloseable {
                 }
                 p.commitTransaction();
             } catch (KafkaException e) {
-                abort(p);
+                discard(p);
                 throw e;
             }
         } catch (RegistryUnavailableException e) {
@@ -121,15 +121,19 @@ public final class DecisionPublisher implements AutoCloseable {
         return producer;
     }
 
-    /** Aborts, or drops the producer when it cannot (a timed-out commit leaves it unusable): the next publish starts afresh. */
-    private void abort(KafkaProducer<byte[], byte[]> p) {
+    /**
+     * Drops the producer after a failed transaction: a timed-out commit or abort leaves a producer
+     * that refuses further transactions, and nothing of the batch is visible to read_committed readers
+     * (the broker aborts the open transaction when it times out). The next publish starts a new one.
+     */
+    private void discard(KafkaProducer<byte[], byte[]> p) {
         try {
             p.abortTransaction();
         } catch (KafkaException e) {
-            LOG.debugf("abort failed (%s); the next publish uses a new producer", e.getMessage());
-            p.close(Duration.ZERO);
-            producer = null;
+            LOG.debugf("abort after a failed publish failed too (%s)", e.getMessage());
         }
+        p.close(Duration.ZERO);
+        producer = null;
     }
 
     @Override

@@ -73,6 +73,11 @@ public class ReviewService {
                                    boolean embedded) throws IOException, InterruptedException {
         this.topics = topics;
         accounts = loadAccounts(embedded);
+        if (org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.http.auth.session.encryption-key", String.class).isEmpty() && !embedded) {
+            LOG.warn("review: QUARKUS_HTTP_AUTH_SESSION_ENCRYPTION_KEY is not set: sign-in sessions use a key made at"
+                    + " start, so they end at every restart and do not carry over between replicas");
+        }
         checkCoPartitioned(clientSettings, topics);
         Properties p = new Properties();
         p.putAll(clientSettings);

@@ -209,7 +209,18 @@ class ReviewUiBrowserIT {
             assertThat(ps.get(0).getReviewerId()).isEqualTo("alice");
         });
         assertThat(accepted.get("task-04").get(0).getTopLabel()).isEqualTo("seven-ish");
-        assertThat(app.output()).as("no task content in the logs").doesNotContain("seven-ish");
+        assertThat(app.output()).as("no task content in the logs").doesNotContain("seven-ish")
+                .as("no secret in the logs").doesNotContain(PASSWORDS.get("alice")).doesNotContain("temporary key");
+
+        alice.get(app.url("/review/activity"));
+        assertThat(alice.findElement(By.id("throughput")).getText()).startsWith("7 decisions in the last hour");
+        assertThat(alice.findElement(By.id("reviewers")).getText()).contains("alice 7 7 7");
+        // the model said 0..7 for tasks 00..07 (03 skipped): 0, 5, 6, 7 confirmed, 1 and 4 corrected, 2 rejected
+        String agreement = alice.findElement(By.id("agreement")).getText();
+        assertThat(agreement).contains("0 1 1 0 0 1/1").contains("1 1 0 1 0 0/1").contains("2 1 0 0 1 0/1")
+                .contains("4 1 0 1 0 0/1").doesNotContain("\n3 ");
+        assertThat(alice.findElement(By.id("queue")).getText()).startsWith("23 pending");
+        Browser.screenshot(alice, "review-activity");
     }
 
     @Test
