@@ -102,6 +102,10 @@ public interface LabelerConfig {
         /** ReviewedLabels: human decisions. */
         @WithDefault("labels.reviewed")
         String reviewed();
+
+        /** The live triage policy (compacted; the newest valid record is in force, see {@code policy.LivePolicy}). */
+        @WithDefault("labeler.policy")
+        String policy();
     }
 
     /** Challengers and re-score runs. */

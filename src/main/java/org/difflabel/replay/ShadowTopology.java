@@ -52,7 +52,9 @@ public final class ShadowTopology {
         if (withHumanLabels) {
             globalTable(t, ShadowRoute.HUMAN_STORE, topics.reviewed());
         }
-        var route = LabelingTopology.processor(topics, scoring, failures, policy, registry, metrics,
+        // a challenger decides by the configured policy: its decisions are compared, not shipped
+        org.difflabel.stream.ActivePolicy fixed = org.difflabel.stream.ActivePolicy.of(policy);
+        var route = LabelingTopology.processor(topics, scoring, failures, () -> fixed, registry, metrics,
                 () -> new ShadowRoute(topics, AvroWireSerializer.forValues(registry, LabelPosterior.class),
                         new AvroWireDeserializer<>(registry, LabelPosterior.class),
                         new AvroWireDeserializer<>(registry, ReviewedLabel.class),

@@ -41,20 +41,22 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     private final String input;
     private final Scorer scoring;
     private final FailurePolicy failures;
-    private final TriagePolicy policy;
+    private final java.util.function.Supplier<ActivePolicy> policies;
     private final AvroWireDeserializer<ImageEvent> events;
     private final ResultRoute route;
     private final AvroWireSerializer<DeadLetter> deadLetters;
     private final LabelingMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
 
-    public LabelingProcessor(String input, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
+    /** @param policies the policy in force, asked once per record (a live policy changes between records) */
+    public LabelingProcessor(String input, Scorer scoring, FailurePolicy failures,
+                             java.util.function.Supplier<ActivePolicy> policies,
                              AvroWireDeserializer<ImageEvent> events, ResultRoute route,
                              AvroWireSerializer<DeadLetter> deadLetters, LabelingMetrics metrics) {
         this.input = input;
         this.scoring = scoring;
         this.failures = failures;
-        this.policy = policy;
+        this.policies = policies;
         this.events = events;
         this.route = route;
         this.deadLetters = deadLetters;
@@ -76,15 +78,16 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         MDC.put("offset", lineage.getOffset());
         MDC.put("modelId", scoring.modelId());
         MDC.put("modelVersion", scoring.modelVersion());
+        ActivePolicy policy = policies.get();
         MDC.put("policyVersion", policy.version());
         try {
-            label(record, lineage);
+            label(record, lineage, policy);
         } finally {
             MDC.clear();
         }
     }
 
-    private void label(Record<byte[], byte[]> record, Lineage lineage) {
+    private void label(Record<byte[], byte[]> record, Lineage lineage, ActivePolicy policy) {
         ImageEvent event;
         try {
             event = events.deserialize(lineage.getTopic(), record.value());
@@ -103,7 +106,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         Posterior posterior;
         for (int attempt = 1; ; attempt++) {
             try {
-                posterior = scoring.classify(id, bytes(event.getImage()), event.getLabels(), event.getPromptTemplate())
+                posterior = scoring.classify(id, bytes(event.getImage()), event.getLabels(), event.getPromptTemplate(),
+                                policy.temperature(scoring.modelId(), scoring.modelVersion()))
                         .withPriors(event.getLabelPriors());
                 break;
             } catch (ClassificationException e) {
@@ -123,8 +127,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
             }
         }
         long latencyMs = (System.nanoTime() - start) / 1_000_000;
-        TriagePolicy.Decision decision = policy.decide(posterior, id);
-        LabelPosterior result = posterior(event, posterior, decision, latencyMs, lineage);
+        TriagePolicy.Decision decision = policy.triage().decide(posterior, id);
+        LabelPosterior result = posterior(event, posterior, decision, latencyMs, lineage, policy.version());
         metrics.scored(posterior.evaluations(), posterior.confidence(), latencyMs);
         route.route(record, result, () -> review(event, result, decision, lineage));
         LOG.debugf("event %s (%s-%d@%d): %s p=%.3f margin=%.3f -> %s", id, lineage.getTopic(), lineage.getPartition(),
@@ -141,7 +145,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         context.forward(record.withValue(value).withTimestamp(route.timestamp(record)), LabelingTopology.DLQ);
     }
 
-    private LabelPosterior posterior(ImageEvent e, Posterior p, TriagePolicy.Decision d, long latencyMs, Lineage lineage) {
+    private LabelPosterior posterior(ImageEvent e, Posterior p, TriagePolicy.Decision d, long latencyMs, Lineage lineage,
+                                     String policyVersion) {
         List<LabelProbability> probs = new ArrayList<>();
         for (LabelScore s : p.scores()) {
             probs.add(new LabelProbability(s.label(), s.probability(), s.meanError(), s.samples()));
@@ -161,7 +166,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
                 .setSeed(Long.toUnsignedString(p.seed()))
                 .setDecision(d.accepted() ? RoutingDecision.ACCEPTED : RoutingDecision.REVIEW)
                 .setDecisionReason(d.reason())
-                .setPolicyVersion(policy.version())
+                .setPolicyVersion(policyVersion)
                 .setAuditProbability(d.auditProbability())
                 .setMetadata(e.getMetadata())
                 .setLineage(lineage)

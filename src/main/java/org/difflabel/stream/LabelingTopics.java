@@ -16,34 +16,35 @@ import java.util.List;
  *                    adds to what operators see on the champion's dead-letter queue
  * @param diff        challenger vs champion ({@code LabelComparison})
  * @param reviewed    human labels ({@code ReviewedLabel}), read by the comparisons
+ * @param policy      the live triage policy ({@code TriagePolicySpec}, compacted), read by every worker
  */
 public record LabelingTopics(String input, String scored, String accepted, String review, String dlq,
-                             String rescored, String rescoredDlq, String diff, String reviewed) {
+                             String rescored, String rescoredDlq, String diff, String reviewed, String policy) {
     public static final LabelingTopics DEFAULTS = new LabelingTopics("images.requested", "labels.scored",
             "labels.accepted", "labels.review", "images.requested.dlq", "labels.rescored", "labels.rescored.dlq",
-            "labels.diff", "labels.reviewed");
+            "labels.diff", "labels.reviewed", "labeler.policy");
 
     /** The same topics with {@code prefix} before every name (benchmarks and tests that share a broker). */
     public LabelingTopics prefixed(String prefix) {
         return new LabelingTopics(prefix + input, prefix + scored, prefix + accepted, prefix + review, prefix + dlq,
-                prefix + rescored, prefix + rescoredDlq, prefix + diff, prefix + reviewed);
+                prefix + rescored, prefix + rescoredDlq, prefix + diff, prefix + reviewed, prefix + policy);
     }
 
     public LabelingTopics withInput(String topic) {
-        return new LabelingTopics(topic, scored, accepted, review, dlq, rescored, rescoredDlq, diff, reviewed);
+        return new LabelingTopics(topic, scored, accepted, review, dlq, rescored, rescoredDlq, diff, reviewed, policy);
     }
 
     public LabelingTopics withRescored(String topic) {
-        return new LabelingTopics(input, scored, accepted, review, dlq, topic, rescoredDlq, diff, reviewed);
+        return new LabelingTopics(input, scored, accepted, review, dlq, topic, rescoredDlq, diff, reviewed, policy);
     }
 
     public LabelingTopics withDiff(String topic) {
-        return new LabelingTopics(input, scored, accepted, review, dlq, rescored, rescoredDlq, topic, reviewed);
+        return new LabelingTopics(input, scored, accepted, review, dlq, rescored, rescoredDlq, topic, reviewed, policy);
     }
 
     /** Every topic a deployment of both roles uses. */
     public List<String> all() {
-        return List.of(input, scored, accepted, review, dlq, rescored, rescoredDlq, diff, reviewed);
+        return List.of(input, scored, accepted, review, dlq, rescored, rescoredDlq, diff, reviewed, policy);
     }
 
     /** Where a run in {@code role} writes. */

@@ -36,6 +36,13 @@ public final class LabelingTopology {
     /** The champion's topology: results to scored, then accepted or review by the policy. */
     public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
                                     RegistryClient registry, LabelingMetrics metrics) {
+        ActivePolicy fixed = ActivePolicy.of(policy);
+        return champion(topics, scoring, failures, () -> fixed, registry, metrics);
+    }
+
+    /** The champion's topology under a policy that may change between records (the live policy). */
+    public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures,
+                                    Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics) {
         var route = (Supplier<ResultRoute>) () -> new TriageRoute(topics,
                 AvroWireSerializer.forValues(registry, LabelPosterior.class),
                 AvroWireSerializer.forValues(registry, ReviewTask.class), metrics);
@@ -51,7 +58,7 @@ public final class LabelingTopology {
 
     /** The labelling processor of one task, with the route of its role. */
     public static ProcessorSupplier<byte[], byte[], byte[], byte[]> processor(LabelingTopics topics, Scorer scoring,
-            FailurePolicy failures, TriagePolicy policy, RegistryClient registry, LabelingMetrics metrics,
+            FailurePolicy failures, Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics,
             Supplier<ResultRoute> route) {
         return () -> new LabelingProcessor(topics.input(), scoring, failures, policy,
                 new AvroWireDeserializer<>(registry, ImageEvent.class), route.get(),

@@ -8,6 +8,11 @@ import java.util.List;
 public interface Scorer {
     Posterior classify(String id, byte[] image, List<String> labels, String promptTemplate);
 
+    /** As above, with the temperature the policy in force sets for this model (null: the scorer's own). */
+    default Posterior classify(String id, byte[] image, List<String> labels, String promptTemplate, Double temperature) {
+        return classify(id, image, labels, promptTemplate);
+    }
+
     String modelId();
 
     String modelVersion();

@@ -26,6 +26,13 @@ public record Scoring(LabelModel model, List<Stage> stages, Double temperature) 
         return model.classify(new LabelRequest(id, image, labels, promptTemplate, stages, temperature));
     }
 
+    /** A policy's temperature for this model replaces the configured one (it is the newer, calibrated decision). */
+    @Override
+    public Posterior classify(String id, byte[] image, List<String> labels, String promptTemplate, Double policyTemperature) {
+        return model.classify(new LabelRequest(id, image, labels, promptTemplate, stages,
+                policyTemperature != null ? policyTemperature : temperature));
+    }
+
     @Override
     public String modelId() {
         return model.manifest().id();

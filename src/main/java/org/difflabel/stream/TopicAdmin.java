@@ -56,7 +56,7 @@ public final class TopicAdmin {
 
     /** Topics whose newest record per key is what readers use: compaction keeps them bounded and correct. */
     public static Set<String> compacted(LabelingTopics t) {
-        return Set.of(t.diff(), t.reviewed());
+        return Set.of(t.diff(), t.reviewed(), t.policy());
     }
 
     /**

@@ -56,6 +56,8 @@ public final class LabelingAssembly {
     private final ReplayProgress progress;
     private final boolean withHumanLabels;
     private int streamThreads;
+    /** The champion's policy when it follows {@code labeler.policy}; null: the configured one. */
+    private java.util.function.Supplier<org.difflabel.stream.ActivePolicy> livePolicy;
 
     private LabelingAssembly(LabelerConfig config, Role role, LabelingTopics topics, Scoring scoring, TriagePolicy policy,
                              RegistryClient registry, String bootstrap, String applicationId, ReplayWindow window,
@@ -93,7 +95,7 @@ public final class LabelingAssembly {
     public static LabelingTopics topics(LabelerConfig config) {
         var t = config.topics();
         return new LabelingTopics(t.input(), t.scored(), t.accepted(), t.review(), t.dlq(), t.rescored(), t.rescoredDlq(),
-                t.diff(), t.reviewed());
+                t.diff(), t.reviewed(), t.policy());
     }
 
     /** {@code labeler.model.stages}, parsed once; null: the model's defaults. */
@@ -128,6 +130,14 @@ public final class LabelingAssembly {
 
     private LabelingAssembly copy(LabelingAssembly a) {
         a.streamThreads = streamThreads;
+        a.livePolicy = livePolicy;
+        return a;
+    }
+
+    /** The champion decides by {@code policy}, asked once per record (the live policy of {@code labeler.policy}). */
+    public LabelingAssembly withLivePolicy(java.util.function.Supplier<org.difflabel.stream.ActivePolicy> policy) {
+        LabelingAssembly a = withTopics(topics);
+        a.livePolicy = policy;
         return a;
     }
 
@@ -212,13 +222,17 @@ public final class LabelingAssembly {
 
     /** The topics this run reads and writes (the global tables included). */
     public List<String> topicsUsed() {
-        return role == Role.CHAMPION ? List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq())
+        return role == Role.CHAMPION ? List.of(topics.input(), topics.scored(), topics.accepted(), topics.review(), topics.dlq(),
+                topics.policy())
                 : List.of(topics.input(), topics.scored(), topics.rescored(), topics.rescoredDlq(), topics.diff(),
                 topics.reviewed());
     }
 
     public Topology topology(LabelingMetrics metrics) {
         if (role == Role.CHAMPION) {
+            if (livePolicy != null) {
+                return LabelingTopology.champion(topics, scoring, failures(), livePolicy, registry, metrics);
+            }
             return LabelingTopology.champion(topics, scoring, failures(), policy, registry, metrics);
         }
         return ShadowTopology.build(topics, scoring, failures(), policy, registry, metrics, window, progress, withHumanLabels,

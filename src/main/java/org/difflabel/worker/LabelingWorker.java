@@ -13,7 +13,9 @@ import org.difflabel.embedded.EmbeddedRegistry;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
 import org.difflabel.registry.RegistryClient;
+import org.difflabel.policy.LivePolicy;
 import org.difflabel.review.ReviewService;
+import org.difflabel.stream.ActivePolicy;
 import org.difflabel.stream.LabelingMetrics;
 import org.difflabel.stream.LabelingTopics;
 import org.difflabel.stream.Role;
@@ -21,6 +23,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +57,7 @@ public class LabelingWorker {
     private LabelModel model;
     private KafkaStreams streams;
     private DemoFeed demo;
+    private LivePolicy policy;
 
     /** Runs until the process is asked to stop (SIGTERM, Ctrl-C). */
     public int run() throws Exception {
@@ -86,6 +90,14 @@ public class LabelingWorker {
         // the embedded broker always gets the pipeline's topics; an external cluster when asked
         LabelingAssembly run = LabelingAssembly.of(config, model, bootstrap, registry)
                 .prepareTopics(embedded || config.worker().createTopics(), embedded);
+        Map<String, Object> client = new HashMap<>(config.worker().kafka());
+        client.put("bootstrap.servers", bootstrap);
+        if (run.role() == Role.CHAMPION) {
+            // the champion decides by the newest valid policy on labeler.policy, applied per record
+            policy = new LivePolicy(client, registry, topics.policy(), ActivePolicy.of(run.policy()), meterRegistry)
+                    .start(Duration.ofSeconds(30));
+            run = run.withLivePolicy(policy);
+        }
         streams = run.streams(new LabelingMetrics(meterRegistry));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meterRegistry);
@@ -93,8 +105,6 @@ public class LabelingWorker {
         LOG.infof("worker: %s (%s, %s; %d stream threads x %d ONNX Runtime threads) on %s", run.describe(),
                 model.onGpu() ? "CUDA" : "CPU", model.precision(), run.streamThreads(), options.intraOpThreads(), bootstrap);
         if (config.review().enabled().orElse(embedded) && run.role() == Role.CHAMPION) {
-            Map<String, Object> client = new HashMap<>(config.worker().kafka());
-            client.put("bootstrap.servers", bootstrap);
             review.start(client, registry, topics, embedded);
         }
         if (kafka != null && config.embedded().demo() && run.role() == Role.CHAMPION) {
@@ -123,6 +133,9 @@ public class LabelingWorker {
         }
         if (streams != null) {
             streams.close(java.time.Duration.ofSeconds(30));
+        }
+        if (policy != null) {
+            policy.close();
         }
         if (model != null) {
             model.close();

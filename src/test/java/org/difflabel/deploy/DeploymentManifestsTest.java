@@ -163,7 +163,8 @@ class DeploymentManifestsTest {
                 configMap().get("LABELER_TOPICS_SCORED"), configMap().get("LABELER_TOPICS_ACCEPTED"),
                 configMap().get("LABELER_TOPICS_REVIEW"), configMap().get("LABELER_TOPICS_DLQ"),
                 configMap().get("LABELER_TOPICS_RESCORED"), configMap().get("LABELER_TOPICS_RESCORED_DLQ"),
-                configMap().get("LABELER_TOPICS_DIFF"), configMap().get("LABELER_TOPICS_REVIEWED"));
+                configMap().get("LABELER_TOPICS_DIFF"), configMap().get("LABELER_TOPICS_REVIEWED"),
+                configMap().get("LABELER_TOPICS_POLICY"));
     }
 
     @Test

@@ -43,11 +43,17 @@ public final class SampleEvents {
     /** Sends {@code event-0..n-1} to {@code topic}; {@code partitions} > 0 puts event i on partition i % partitions. */
     public static void produce(String bootstrap, RegistryClient registry, String topic, int n, int partitions)
             throws Exception {
+        produce(bootstrap, registry, topic, 0, n, partitions);
+    }
+
+    /** Sends {@code event-from..from+n-1}, as above. */
+    public static void produce(String bootstrap, RegistryClient registry, String topic, int from, int n, int partitions)
+            throws Exception {
         List<byte[]> images = images();
         AvroWireSerializer<ImageEvent> events = AvroWireSerializer.forValues(registry, ImageEvent.class);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < from + n; i++) {
                 ImageEvent e = ImageEvent.newBuilder().setEventId("event-" + i)
                         .setImage(ByteBuffer.wrap(images.get(i % images.size()))).setContentType("image/png")
                         .setLabels(DIGITS).setPromptTemplate(null).setLabelPriors(null).setMetadata(Map.of())
