@@ -27,6 +27,14 @@ public class Main implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
+        // a command's CommandFailure is a message for the user, not a stack trace
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CommandFailure f) {
+                cmd.getErr().println("error: " + f.getMessage());
+                return f.exitCode();
+            }
+            throw e;
+        });
         return commandLine.execute(args);
     }
 }
