@@ -94,9 +94,10 @@ public final class DecisionPublisher implements AutoCloseable {
                     p.send(record);
                 }
                 p.commitTransaction();
-            } catch (KafkaException e) {
+            } catch (KafkaException | IllegalStateException e) {
+                // IllegalStateException: a timed-out commit leaves the producer refusing everything but a retry
                 discard(p);
-                throw e;
+                throw new DecisionsNotSavedException("Kafka is unreachable: " + e.getMessage(), e);
             }
         } catch (RegistryUnavailableException e) {
             throw new DecisionsNotSavedException("the schema registry is unreachable: " + e.getMessage(), e);
@@ -129,7 +130,7 @@ public final class DecisionPublisher implements AutoCloseable {
     private void discard(KafkaProducer<byte[], byte[]> p) {
         try {
             p.abortTransaction();
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
             LOG.debugf("abort after a failed publish failed too (%s)", e.getMessage());
         }
         p.close(Duration.ZERO);

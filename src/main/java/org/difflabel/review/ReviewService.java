@@ -52,6 +52,9 @@ public class ReviewService {
     @Inject
     LabelerConfig config;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     private volatile ReviewerAccounts accounts = ReviewerAccounts.none();
     private volatile KafkaStreams streams;
     private volatile ReviewQueue queue;
@@ -97,6 +100,7 @@ public class ReviewService {
         images = new InputImages(clientSettings, registry);
         s.start();
         streams = s;
+        registerMetrics();
         LOG.infof("review: queue %s minus %s, decisions to %s and %s; lease %s", topics.review(), topics.reviewed(),
                 topics.reviewed(), topics.accepted(), config.review().lease());
     }
@@ -148,7 +152,31 @@ public class ReviewService {
         ReviewQueue.Batch batch = q.decide(reviewer, decisions, source);
         publisher.publish(batch.toPublish());
         q.committed(batch.toPublish());
+        batch.toPublish().forEach(r -> meters.counter("labeler.review.decisions", "outcome",
+                r.label().getOutcome().name(), "source", r.label().getSource().name()).increment());
         return new Saved(batch.toPublish().stream().map(r -> r.label().getEventId()).toList(), batch.alreadyReviewed());
+    }
+
+    /** Queue depth and age for dashboards and alerts (NaN while the queue loads); decisions are counted in {@link #save}. */
+    private void registerMetrics() {
+        io.micrometer.core.instrument.Gauge.builder("labeler.review.queue.depth", this, r -> r.probe(q ->
+                        q.pending().size())).description("pending review tasks").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("labeler.review.queue.oldest.seconds", this, r -> r.probe(q ->
+                        q.pending().stream().mapToLong(t -> java.time.Duration.between(t.getCreatedAt(),
+                                java.time.Instant.now()).toSeconds()).max().orElse(0)))
+                .description("age of the oldest pending review task").register(meters);
+    }
+
+    private double probe(java.util.function.ToDoubleFunction<ReviewQueue> f) {
+        ReviewQueue q = queue;
+        if (q == null || !ready()) {
+            return Double.NaN;
+        }
+        try {
+            return f.applyAsDouble(q);
+        } catch (QueueUnavailableException e) {
+            return Double.NaN;
+        }
     }
 
     private ReviewerAccounts loadAccounts(boolean embedded) throws IOException {

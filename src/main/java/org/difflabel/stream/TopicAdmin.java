@@ -126,7 +126,7 @@ public final class TopicAdmin {
                 var policy = configs.get(r).get(TopicConfig.CLEANUP_POLICY_CONFIG);
                 if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
                     problems.add(t + " must be compacted (cleanup.policy=compact; it is "
-                            + (policy == null ? "unset" : policy.value()) + "): readers take the newest record per event id");
+                            + (policy == null ? "unset" : policy.value()) + "): readers take the newest record per key");
                 }
             });
         }

@@ -1,7 +1,6 @@
 package org.difflabel.review;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -18,6 +17,7 @@ import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistrySettings;
 import org.difflabel.replay.TopicReader;
 import org.difflabel.stream.LabelingTopics;
+import org.difflabel.stream.TopicAdmin;
 import org.difflabel.testsupport.AppProcess;
 import org.difflabel.testsupport.Browser;
 import org.difflabel.testsupport.BrokerProcess;
@@ -74,7 +74,8 @@ class ReviewUiBrowserIT {
         Path dir = Files.createTempDirectory("review-ui-it");
         broker = BrokerProcess.start(Files.createDirectories(dir.resolve("broker")));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(TOPICS.all().stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
+            // as the worker creates them (compacted where it must be)
+            TopicAdmin.inputPartitions(admin, TOPICS, TOPICS.all(), new TopicAdmin.Layout(2, (short) 1, null), true);
         }
         registry = new RegistryClient(RegistrySettings.of(RegistryServer.shared().url()));
         AvroWireSerializer<ReviewTask> tasks = AvroWireSerializer.forValues(registry, ReviewTask.class);
@@ -221,6 +222,11 @@ class ReviewUiBrowserIT {
                 .contains("4 1 0 1 0 0/1").doesNotContain("\n3 ");
         assertThat(alice.findElement(By.id("queue")).getText()).startsWith("23 pending");
         Browser.screenshot(alice, "review-activity");
+        String metrics = ReviewSession.anonymous(app.url("")).get("/q/metrics").body();
+        assertThat(metrics).contains("labeler_review_queue_depth 23.0")
+                .contains("labeler_review_decisions_total{outcome=\"CONFIRMED\",source=\"REVIEW_UI\"} 4.0")
+                .contains("labeler_review_decisions_total{outcome=\"CORRECTED\",source=\"REVIEW_UI\"} 2.0")
+                .contains("labeler_review_decisions_total{outcome=\"REJECTED\",source=\"REVIEW_UI\"} 1.0");
     }
 
     @Test

@@ -90,7 +90,9 @@ class TopicAdminIT {
     void tooFewInputPartitionsForExplicitThreadsAndAnUncompactedDiffAreRefused() throws Exception {
         LabelingTopics topics = fresh();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(topics.all().stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
+            // the champion's policy topic compacted as it must be; the challenger's diff not
+            admin.createTopics(topics.all().stream().map(t -> new NewTopic(t, 1, (short) 1).configs(
+                    t.equals(topics.policy()) ? Map.of("cleanup.policy", "compact") : Map.of())).toList()).all().get();
         }
         assertThatThrownBy(() -> run(Map.of("labeler.worker.stream-threads", "2"), topics).prepareTopics(false, false))
                 .isInstanceOf(TopicAdmin.TopicMismatchException.class)

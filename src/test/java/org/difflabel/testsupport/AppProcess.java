@@ -37,7 +37,9 @@ public final class AppProcess implements AutoCloseable {
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
-        AppProcess app = new AppProcess(cmd, Path.of("target", "app-" + name + ".log"), port);
+        Path log = Path.of("target", "app-" + name + ".log");
+        Files.deleteIfExists(log); // a log of this run only (restarts append to it)
+        AppProcess app = new AppProcess(cmd, log, port);
         app.start(ready);
         return app;
     }
