@@ -5,10 +5,11 @@ package org.difflabel.stream;
  * {@code labels.scored} and, by the triage policy, to {@code labels.accepted} or
  * {@code labels.review}. A challenger (a live shadow, or a bounded {@code rescore}) writes only
  * {@code labels.rescored} and the comparison with the champion on {@code labels.diff}: nothing
- * downstream systems or reviewers see changes until the model is promoted.
+ * downstream systems or reviewers see changes until the model is promoted. A review instance labels
+ * nothing: it serves the review UI ({@code /review}) and its queue only.
  */
 public enum Role {
-    CHAMPION, CHALLENGER;
+    CHAMPION, CHALLENGER, REVIEW;
 
     /** Parses the configuration value ({@code champion} / {@code challenger}, any case). */
     public static Role parse(String s) {
@@ -17,6 +18,6 @@ public enum Role {
                 return r;
             }
         }
-        throw new IllegalArgumentException("role must be champion or challenger, not '" + s + "'");
+        throw new IllegalArgumentException("role must be champion, challenger or review, not '" + s + "'");
     }
 }

@@ -84,14 +84,26 @@ public class LabelingWorker {
             registryUrl = embeddedRegistry.url();
         }
         RegistryClient registry = LabelingAssembly.registry(config, registryUrl);
+        Map<String, Object> client = new HashMap<>(config.worker().kafka());
+        client.put("bootstrap.servers", bootstrap);
+        if (config.worker().role() == Role.REVIEW) {
+            // the review UI alone: no model, no labelling; one such instance serves the queue
+            if (embedded) {
+                try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client)) {
+                    org.difflabel.stream.TopicAdmin.inputPartitions(admin, topics, topics.all(),
+                            new org.difflabel.stream.TopicAdmin.Layout(config.worker().partitions(), (short) 1, null), true);
+                }
+            }
+            review.start(client, registry, topics, embedded);
+            LOG.infof("review only: /review on %s (labeler.worker.role=review)", bootstrap);
+            return;
+        }
         int streamThreads = config.streamThreads();
         ModelOptions options = config.modelOptions(streamThreads);
         model = LabelModel.load(Path.of(config.model().path()), options);
         // the embedded broker always gets the pipeline's topics; an external cluster when asked
         LabelingAssembly run = LabelingAssembly.of(config, model, bootstrap, registry)
                 .prepareTopics(embedded || config.worker().createTopics(), embedded);
-        Map<String, Object> client = new HashMap<>(config.worker().kafka());
-        client.put("bootstrap.servers", bootstrap);
         if (run.role() == Role.CHAMPION) {
             // the champion decides by the newest valid policy on labeler.policy, applied per record
             policy = new LivePolicy(client, registry, topics.policy(), ActivePolicy.of(run.policy()), meterRegistry)
@@ -120,6 +132,16 @@ public class LabelingWorker {
 
     public boolean modelLoaded() {
         return model != null;
+    }
+
+    /** Whether this instance serves only the review UI ({@code labeler.worker.role=review}). */
+    public boolean reviewOnly() {
+        return config.worker().role() == Role.REVIEW;
+    }
+
+    /** Whether the review queue is loaded (review-only instances are ready then). */
+    public boolean reviewReady() {
+        return review.ready();
     }
 
     @PreDestroy

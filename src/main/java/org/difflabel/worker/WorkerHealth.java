@@ -29,6 +29,9 @@ public class WorkerHealth {
     @Readiness
     HealthCheck readyToLabel() {
         return () -> {
+            if (worker.reviewOnly()) {
+                return HealthCheckResponse.named("review").status(worker.reviewReady()).build();
+            }
             KafkaStreams.State s = worker.state();
             boolean ready = worker.modelLoaded() && s == KafkaStreams.State.RUNNING;
             return HealthCheckResponse.named("labeling").status(ready).withData("state", String.valueOf(s))

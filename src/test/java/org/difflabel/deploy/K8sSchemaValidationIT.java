@@ -20,7 +20,8 @@ class K8sSchemaValidationIT {
         String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(node.exitValue()).as(out).isZero();
-        assertThat(out).contains("Deployment diffusion-labeler").contains("ScaledObject diffusion-labeler")
+        assertThat(out).contains("Deployment diffusion-labeler").contains("Deployment diffusion-labeler-review")
+                .contains("ScaledObject diffusion-labeler")
                 .contains("KafkaTopic images.requested").contains(" 0 invalid");
     }
 }

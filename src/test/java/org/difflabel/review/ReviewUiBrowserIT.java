@@ -53,7 +53,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The review UI end to end: the packaged application (a process of its own) against a broker (a
+ * The review UI end to end: the packaged application (a process of its own, review only) against a broker (a
  * process of its own, so Kafka can go away) and a real registry, driven by two real headless
  * Chromium sessions. Thirty tasks wait on labels.review; the tests run in order on one queue.
  */
@@ -99,6 +99,8 @@ class ReviewUiBrowserIT {
         settings.put("labeler.worker.application-id", "review-ui-it");
         settings.put("labeler.worker.replication-factor", "1");
         settings.put("labeler.worker.stream-threads", "1");
+        // the review UI alone, as k8s/base/review.yaml runs it (the worker with the UI beside it: EmbeddedDemoReviewIT)
+        settings.put("labeler.worker.role", "review");
         settings.put("labeler.review.enabled", "true");
         settings.put("labeler.review.users-file", users.toString());
         settings.put("labeler.review.undo-window", "PT2S");
@@ -333,6 +335,9 @@ class ReviewUiBrowserIT {
         app.stop();
         app.start("review: queue");
         awaitPending(expected.size());
+        HttpResponse<String> ready = ReviewSession.anonymous(app.url("")).get("/q/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"review\"");
         // bob walks the whole queue: take a task, skip it, until the first one comes round again
         ReviewSession b = ReviewSession.signIn(app.url(""), "bob", PASSWORDS.get("bob"));
         List<String> seen = new ArrayList<>();
