@@ -22,6 +22,13 @@ public class ClusterArgs {
                                 + " prints one)", 2));
     }
 
+    /** The cluster's client settings: the worker's ({@code labeler.worker.kafka.*}, e.g. security) with these servers. */
+    java.util.Map<String, Object> client(LabelerConfig config) {
+        java.util.Map<String, Object> client = new java.util.HashMap<>(config.worker().kafka());
+        client.put("bootstrap.servers", bootstrap());
+        return client;
+    }
+
     String registry(LabelerConfig config) {
         return registryUrl != null ? registryUrl : config.worker().registryUrl().orElseThrow(() ->
                 new CommandFailure("no schema registry: give --registry-url or set labeler.worker.registry-url", 2));

@@ -61,7 +61,7 @@ public class PolicyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PolicyTopic topic = new PolicyTopic(Map.of("bootstrap.servers", cluster.bootstrap()),
+        PolicyTopic topic = new PolicyTopic(cluster.client(config),
                 LabelingAssembly.registry(config, cluster.registry(config)), config.topics().policy());
         var inForce = topic.inForce();
         switch (action) {

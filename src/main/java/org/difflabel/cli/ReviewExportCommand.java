@@ -1,7 +1,6 @@
 package org.difflabel.cli;
 
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.contracts.ReviewTask;
 import org.difflabel.review.PendingReviews;
@@ -12,7 +11,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,17 +53,9 @@ public class ReviewExportCommand implements Callable<Integer> {
             if (limit < 0) {
                 throw new CommandFailure("--limit: must be 0 (all) or more", 2);
             }
-            Map<String, Object> client = new HashMap<>(config.worker().kafka());
-            client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+            Map<String, Object> client = cluster.client(config);
             var registry = LabelingAssembly.registry(config, cluster.registry(config));
-            var topics = LabelingAssembly.topics(config);
-            PendingReviews queue;
-            try {
-                queue = PendingReviews.read(client, registry, topics.review(), topics.reviewed(),
-                        n -> System.err.printf("read %,d records%n", n));
-            } catch (IllegalArgumentException e) {
-                throw new CommandFailure(e.getMessage(), 1);
-            }
+            PendingReviews queue = read(config, client, registry);
             List<ReviewTask> pending = queue.pendingTasks();
             List<ReviewTask> chosen = limit > 0 && pending.size() > limit ? pending.subList(0, limit) : pending;
             var written = LabelStudioTasks.write(out, chosen, imageUrlPrefix,
@@ -83,6 +73,18 @@ public class ReviewExportCommand implements Callable<Integer> {
         } catch (CommandFailure e) {
             System.err.println("error: " + e.getMessage());
             return e.exitCode();
+        }
+    }
+
+    /** labels.review minus labels.reviewed, read now (shared with review-import); progress on stderr. */
+    static PendingReviews read(LabelerConfig config, Map<String, Object> client,
+                               org.difflabel.registry.RegistryClient registry) {
+        var topics = LabelingAssembly.topics(config);
+        try {
+            return PendingReviews.read(client, registry, topics.review(), topics.reviewed(),
+                    n -> System.err.printf("read %,d records%n", n));
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage(), 1);
         }
     }
 }

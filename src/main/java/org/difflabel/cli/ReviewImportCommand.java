@@ -1,7 +1,6 @@
 package org.difflabel.cli;
 
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.contracts.ReviewOutcome;
 import org.difflabel.contracts.ReviewSource;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,17 +62,10 @@ public class ReviewImportCommand implements Callable<Integer> {
             } catch (LabelStudioFormatException e) {
                 throw new CommandFailure(file + ": " + e.getMessage() + "\nnothing was published", 2);
             }
-            Map<String, Object> client = new HashMap<>(config.worker().kafka());
-            client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+            Map<String, Object> client = cluster.client(config);
             var registry = LabelingAssembly.registry(config, cluster.registry(config));
             var topics = LabelingAssembly.topics(config);
-            PendingReviews queue;
-            try {
-                queue = PendingReviews.read(client, registry, topics.review(), topics.reviewed(),
-                        n -> System.err.printf("read %,d records%n", n));
-            } catch (IllegalArgumentException e) {
-                throw new CommandFailure(e.getMessage(), 1);
-            }
+            PendingReviews queue = ReviewExportCommand.read(config, client, registry);
 
             // every check before the first publish: a file with a problem publishes nothing
             Instant now = Instant.now();

@@ -29,10 +29,12 @@ public class ReviewerIdentityProvider implements IdentityProvider<UsernamePasswo
         // PBKDF2 takes a while by design: off the event loop
         return context.runBlocking(() -> review.accounts()
                 .verify(request.getUsername(), request.getPassword().getPassword())
-                .map(a -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal(a.name()))
-                        .addRoles(a.roles())
-                        .build())
+                .map(ReviewerIdentityProvider::identity)
                 .orElseThrow(AuthenticationFailedException::new));
+    }
+
+    /** The identity of a user of the users file: their name and roles. */
+    static SecurityIdentity identity(org.difflabel.review.ReviewerAccounts.Account a) {
+        return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(a.name())).addRoles(a.roles()).build();
     }
 }

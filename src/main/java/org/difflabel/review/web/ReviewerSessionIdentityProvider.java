@@ -5,8 +5,6 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
-import io.quarkus.security.runtime.QuarkusPrincipal;
-import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,10 +27,7 @@ public class ReviewerSessionIdentityProvider implements IdentityProvider<Trusted
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
         return Uni.createFrom().item(() -> review.accounts().find(request.getPrincipal())
-                .map(a -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal(a.name()))
-                        .addRoles(a.roles())
-                        .build())
+                .map(ReviewerIdentityProvider::identity)
                 .orElseThrow(AuthenticationFailedException::new));
     }
 }
