@@ -47,19 +47,23 @@ public final class Calibrator {
         }
         double recordT = median(items.stream().mapToDouble(i -> i.result().temperature()).toArray());
         double t = TemperatureFit.fit(fit, recordT);
-        return calibrate(fit, holdout, t, recordT, o);
+        return calibrate(fit, holdout, t, recordT, RiskControl.maxWeight(items), o);
     }
 
-    /** Certification and metrics on {@code holdout} at a temperature already chosen on {@code fit}. */
+    /**
+     * Certification and metrics on {@code holdout} at a temperature already chosen on {@code fit};
+     * the first threshold tested is chosen on {@code fit} too. {@code bound}: the largest weight of the design.
+     */
     public static CalibrationResult calibrate(List<CalibrationItem> fit, List<CalibrationItem> holdout, double t,
-                                              double recordT, Options o) {
+                                              double recordT, double bound, Options o) {
+        double start = RiskControl.start(fit, t, holdout.size(), o.alpha(), o.delta(), bound);
         Map<Double, Integer> probabilities = new TreeMap<>();
         holdout.stream().filter(CalibrationItem::labelled)
                 .forEach(i -> probabilities.merge(i.reviewProbability(), 1, Integer::sum));
         return new CalibrationResult(recordT, t, (int) fit.stream().filter(CalibrationItem::labelled).count(),
                 holdout.size(), (int) holdout.stream().filter(CalibrationItem::labelled).count(), probabilities,
                 quality(holdout, Metrics.RECORD_TEMPERATURE, o.bins()), quality(holdout, t, o.bins()),
-                RiskControl.certify(holdout, t, o.alpha(), o.delta()));
+                RiskControl.certify(holdout, t, o.alpha(), o.delta(), start, bound));
     }
 
     private static CalibrationResult.Quality quality(List<CalibrationItem> items, double t, int bins) {

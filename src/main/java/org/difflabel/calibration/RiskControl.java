@@ -14,6 +14,13 @@ import java.util.List;
  * correction). The certified threshold is the most lenient one rejected: with probability at least
  * 1 - delta over the calibration data, its risk on exchangeable future data is at most alpha.
  *
+ * <p>Where the sequence starts matters: a threshold that accepts too few calibration results
+ * cannot be certified however good they are, and the first failure ends the sequence. So the
+ * start is chosen on the <em>fit</em> part ({@link #start}): the strictest candidate under which
+ * the fit part predicts enough accepted held-out results to certify at all. That choice does not
+ * look at the held-out part, so given the fit part the sequence is still fixed in advance and the
+ * guarantee holds.
+ *
  * <p>The p-values, over the n calibration results that lambda accepts (given which ones they are,
  * these are i.i.d. draws from the accepted population):
  * <ul>
@@ -53,7 +60,7 @@ public final class RiskControl {
     }
 
     /** The outcome: every tested step (until the first failure), the certified threshold or none. */
-    public record Certification(double alpha, double delta, String method, int items, List<Step> steps,
+    public record Certification(double alpha, double delta, double start, String method, int items, List<Step> steps,
                                 List<Step> curve, Double threshold, double coverage, double risk, double upperBound) {
         public boolean certified() {
             return threshold != null;
@@ -61,17 +68,58 @@ public final class RiskControl {
     }
 
     /**
+     * The fewest accepted results that can certify alpha at delta at all (none of them wrong):
+     * (1 - alpha / bound)^n <= delta, where bound is the largest weight (1 for 0/1 losses).
+     */
+    public static long minimumAccepted(double alpha, double delta, double bound) {
+        return (long) Math.ceil(Math.log(delta) / Math.log1p(-alpha / bound));
+    }
+
+    /**
+     * The first candidate to test, chosen on the fit part only: the strictest one whose accepted
+     * share of the fit part, times the held-out size, is at least twice {@link #minimumAccepted}
+     * (twice: room for a few errors); the most lenient candidate (0) when none is.
+     */
+    public static double start(List<CalibrationItem> fit, double t, int holdoutSize, double alpha, double delta,
+                               double bound) {
+        double[] conf = fit.stream().mapToDouble(i -> i.at(t).confidence()).toArray();
+        long needed = 2 * minimumAccepted(alpha, delta, bound);
+        for (double lambda : CANDIDATES) {
+            long accepted = java.util.Arrays.stream(conf).filter(c -> c >= lambda).count();
+            if (conf.length > 0 && (double) accepted / conf.length * holdoutSize >= needed) {
+                return lambda;
+            }
+        }
+        return 0;
+    }
+
+    /** {@link #certify(List, double, double, double, double, double)} from the strictest candidate, bound from the items. */
+    public static Certification certify(List<CalibrationItem> items, double t, double alpha, double delta) {
+        return certify(items, t, alpha, delta, CANDIDATES[0], maxWeight(items));
+    }
+
+    public static double maxWeight(List<CalibrationItem> items) {
+        return items.stream().mapToDouble(CalibrationItem::weight).max().orElse(1);
+    }
+
+    /**
      * Certifies a threshold on the items' confidences at temperature t.
      *
      * @param items the certification set: every result of the period, labelled or (accepted and
      *              not drawn for audit) unlabelled; results still pending review must be left out
+     * @param start the first candidate tested (stricter ones are skipped), see {@link #start}
+     * @param bound the largest possible weighted loss, 1 / the smallest review probability of the
+     *              design (a property of the audit rates, not of the held-out sample)
      */
-    public static Certification certify(List<CalibrationItem> items, double t, double alpha, double delta) {
+    public static Certification certify(List<CalibrationItem> items, double t, double alpha, double delta,
+                                        double start, double bound) {
         if (!(alpha > 0 && alpha < 1) || !(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("alpha and delta must be in (0, 1), got " + alpha + ", " + delta);
         }
-        boolean exact = items.stream().allMatch(i -> i.reviewProbability() == 1);
-        double bound = items.stream().mapToDouble(CalibrationItem::weight).max().orElse(1);
+        if (bound < maxWeight(items)) {
+            throw new IllegalArgumentException("bound " + bound + " is below an item's weight " + maxWeight(items));
+        }
+        boolean exact = bound == 1 && items.stream().allMatch(i -> i.reviewProbability() == 1);
         double[] conf = new double[items.size()];
         double[] loss = new double[items.size()];
         for (int i = 0; i < conf.length; i++) {
@@ -98,7 +146,7 @@ public final class RiskControl {
             double risk = n == 0 ? 0 : errors / n;
             double p = Double.NaN;
             double ucb = Double.NaN;
-            if (!failed) { // past the first failure nothing is tested: the curve only needs the risk
+            if (lambda <= start && !failed) { // before the start and past the first failure nothing is tested: the curve only needs the risk
                 if (exact) {
                     long k = Math.round(errors);
                     p = BinomialBounds.binomialPValue(k, n, alpha);
@@ -109,10 +157,11 @@ public final class RiskControl {
                     ucb = Math.min(1, bound * BinomialBounds.hoeffdingBentkusUpper(scaled, n, delta));
                 }
             }
-            boolean pass = !failed && p <= delta;
+            boolean tested = lambda <= start;
+            boolean pass = tested && !failed && p <= delta;
             Step step = new Step(lambda, n, labelled, errors, risk, ucb, p, pass);
             curve.add(step);
-            if (!failed) {
+            if (tested && !failed) {
                 steps.add(step);
                 if (pass) {
                     last = step;
@@ -122,7 +171,7 @@ public final class RiskControl {
             }
         }
         int total = items.size();
-        return new Certification(alpha, delta, exact ? "Clopper-Pearson (exact binomial)" : "Hoeffding-Bentkus (weighted)",
+        return new Certification(alpha, delta, start, exact ? "Clopper-Pearson (exact binomial)" : "Hoeffding-Bentkus (weighted)",
                 total, steps, curve, last == null ? null : last.threshold(),
                 last == null || total == 0 ? 0 : (double) last.accepted() / total,
                 last == null ? Double.NaN : last.risk(), last == null ? Double.NaN : last.upperBound());
