@@ -60,8 +60,18 @@ public final class StagedSoftmax {
                 int e = here.stream().max(Comparator.comparingDouble(i -> ls.get(i).probability())).orElseThrow();
                 double pe = ls.get(e).probability();
                 if (pe > 0 && survivorsAtT0 > 0) {
-                    double g = ls.get(e).meanError() - r.temperature() * Math.log(survivorsAtT0 / pe);
-                    logw[here.size()] = -g / t;
+                    // the survivors' stage-level errors, taken as their final means plus one offset c chosen so
+                    // that at T0 the group gets exactly the record's share: their spread comes from the later,
+                    // larger sample (the samples are nested, so the two means move together)
+                    List<Double> finals = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        if (ls.get(i).samples() > samples) {
+                            finals.add(ls.get(i).meanError());
+                        }
+                    }
+                    double g0 = ls.get(e).meanError() - r.temperature() * Math.log(survivorsAtT0 / pe);
+                    double c = g0 - softmin(finals, r.temperature());
+                    logw[here.size()] = -(softmin(finals, t) + c) / t;
                 } else if (survivorsAtT0 > 0) {
                     logw[here.size()] = Double.POSITIVE_INFINITY; // eliminated mass underflowed: survivors take all
                 }
@@ -88,6 +98,16 @@ public final class StagedSoftmax {
             }
         }
         return true;
+    }
+
+    /** -t ln sum exp(-m / t): the error of one label that weighs as much as all of them together. */
+    private static double softmin(List<Double> m, double t) {
+        double min = m.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double sum = 0;
+        for (double v : m) {
+            sum += Math.exp(-(v - min) / t);
+        }
+        return min - t * Math.log(sum);
     }
 
     private static double[] softmax(double[] logw) {
