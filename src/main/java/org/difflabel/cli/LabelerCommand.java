@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 + "Without a command: the streaming worker.",
         subcommands = {ClassifyCommand.class, AccuracyCommand.class, BenchCommand.class, StreamBenchCommand.class,
                 EmbeddedCommand.class, RescoreCommand.class, CompareReportCommand.class, PublishCommand.class,
-                ReviewExportCommand.class, ReviewImportCommand.class, ReviewUserCommand.class})
+                ReviewExportCommand.class, ReviewImportCommand.class, ReviewUserCommand.class, CalibrateCommand.class})
 public class LabelerCommand implements Callable<Integer> {
 
     @Inject
