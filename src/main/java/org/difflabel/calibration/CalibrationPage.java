@@ -11,7 +11,7 @@ import java.util.Locale;
 public final class CalibrationPage {
     private static final int W = 360;
     private static final int H = 300;
-    private static final int PAD = 44;
+    private static final int PAD = 58;
 
     private CalibrationPage() {
     }
@@ -99,7 +99,7 @@ public final class CalibrationPage {
     }
 
     private static void axes(StringBuilder b, String xLabel, String yLabel, double yMin, double yMax) {
-        b.append(f("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>", PAD, H - PAD, W - 10, H - PAD));
+        b.append(f("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>", PAD, H - PAD, W - 20, H - PAD));
         b.append(f("<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>", PAD, PAD, H - PAD));
         for (int i = 0; i <= 4; i++) {
             double v = i / 4.0;
@@ -113,7 +113,7 @@ public final class CalibrationPage {
     }
 
     private static double x(double v) {
-        return PAD + v * (W - 10 - PAD);
+        return PAD + v * (W - 20 - PAD);
     }
 
     private static double y(double v, double min, double max) {
