@@ -146,14 +146,15 @@ public final class RiskControl {
             double risk = n == 0 ? 0 : errors / n;
             double p = Double.NaN;
             double ucb = Double.NaN;
-            if (lambda <= start && !failed) { // before the start and past the first failure nothing is tested: the curve only needs the risk
+            // before the start and past the first failure nothing is tested: the curve only needs the risk
+            if (lambda <= start && !failed) {
                 if (exact) {
                     long k = Math.round(errors);
                     p = BinomialBounds.binomialPValue(k, n, alpha);
                     ucb = n == 0 ? 1 : BinomialBounds.clopperPearsonUpper(k, n, delta);
                 } else {
                     double scaled = n == 0 ? 0 : Math.min(1, risk / bound);
-                    p = alpha / bound >= 1 ? 0 : BinomialBounds.hoeffdingBentkusPValue(scaled, n, alpha / bound);
+                    p = BinomialBounds.hoeffdingBentkusPValue(scaled, n, alpha / bound);
                     ucb = Math.min(1, bound * BinomialBounds.hoeffdingBentkusUpper(scaled, n, delta));
                 }
             }
