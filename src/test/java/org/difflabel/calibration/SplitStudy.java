@@ -39,6 +39,32 @@ final class SplitStudy {
      */
     static Outcome run(List<HeldoutResults.Row> calibration, List<HeldoutResults.Row> test, int splits,
                        Calibrator.Options options) {
+        return run(calibration, test, splits, options, (items, split) -> items);
+    }
+
+    /** What reached the reviewers of one split's calibration half (e.g. only an audit sample of the accepted results). */
+    interface Design {
+        List<CalibrationItem> reviewed(List<CalibrationItem> calibrationHalf, int split);
+    }
+
+    /**
+     * An audit design: results whose recorded confidence passes {@code threshold} are accepted and
+     * labelled only when drawn for audit (probability {@code rate}, seeded per split and event);
+     * the others went to the review queue and are all labelled.
+     */
+    static Design audit(double threshold, double rate) {
+        return (items, split) -> items.stream().map(it -> {
+            boolean accepted = it.at(Metrics.RECORD_TEMPERATURE).confidence() >= threshold;
+            if (!accepted) {
+                return it;
+            }
+            boolean drawn = new Random(31L * split + it.result().eventId().hashCode()).nextDouble() < rate;
+            return new CalibrationItem(it.result(), drawn ? it.truth() : null, rate);
+        }).toList();
+    }
+
+    static Outcome run(List<HeldoutResults.Row> calibration, List<HeldoutResults.Row> test, int splits,
+                       Calibrator.Options options, Design design) {
         Map<String, HeldoutResults.Row> testById = test.stream()
                 .collect(Collectors.toMap(r -> r.result().eventId(), Function.identity()));
         List<String> ids = calibration.stream().map(r -> r.result().eventId()).filter(testById::containsKey).sorted()
@@ -59,7 +85,7 @@ final class SplitStudy {
             List<CalibrationItem> cal = order.subList(0, half).stream().map(id -> calById.get(id).asDatasetItem()).toList();
             List<CalibrationItem> future = order.subList(half, order.size()).stream()
                     .map(id -> testById.get(id).asDatasetItem()).toList();
-            CalibrationResult r = Calibrator.calibrate(cal, new Calibrator.Options(options.alpha(), options.delta(),
+            CalibrationResult r = Calibrator.calibrate(design.reviewed(cal, s), new Calibrator.Options(options.alpha(), options.delta(),
                     options.holdout(), s, options.bins()));
             tSum += r.temperature();
             tMin = Math.min(tMin, r.temperature());
