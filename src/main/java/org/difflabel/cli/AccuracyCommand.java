@@ -47,6 +47,11 @@ public class AccuracyCommand extends ModelCommand {
     @Option(names = "--bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE})")
     int bins;
 
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "also write one JSON line per image: id, true label, each label's probability, mean error, "
+                    + "samples and mean error after each stage (for calibration studies)")
+    Path output;
+
     /** One labelled image. */
     record Item(String id, String label, Path file) {
     }
@@ -73,6 +78,8 @@ public class AccuracyCommand extends ModelCommand {
                         promptTemplate, stages, model.temperature(config)))));
             }
             Calibration cal = new Calibration(bins);
+            java.io.PrintWriter lines = output == null ? null
+                    : new java.io.PrintWriter(Files.newBufferedWriter(output, java.nio.charset.StandardCharsets.UTF_8));
             long start = System.nanoTime();
             long evaluations = 0;
             int failed = 0;
@@ -81,6 +88,9 @@ public class AccuracyCommand extends ModelCommand {
                     Posterior p = futures.get(i).get();
                     evaluations += p.evaluations();
                     cal.add(p, items.get(i).label());
+                    if (lines != null) {
+                        lines.println(ResultLine.json(items.get(i).id(), items.get(i).label(), p));
+                    }
                 } catch (java.util.concurrent.ExecutionException e) {
                     failed++;
                     Throwable c = e.getCause();
@@ -94,6 +104,9 @@ public class AccuracyCommand extends ModelCommand {
                 }
             }
             pool.shutdown();
+            if (lines != null) {
+                lines.close();
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "model %s %s, %d images, %d labels, stages %s, temperature %s%n",
                     m.manifest().id(), m.manifest().version(), cal.count(), vocab.size(),

@@ -29,6 +29,37 @@ class AccuracyAndBenchCommandTest {
     }
 
     @Test
+    void accuracyOutputReproducesTheCommittedCalibrationData(QuarkusMainLauncher launcher) throws Exception {
+        // the calibration tests' data (scripts/calibration-data.sh) must be what this command writes today:
+        // same event ids, model version and plan give the same noise, and float32 results do not depend on threads
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("accuracy", ".jsonl");
+        LaunchResult r = launcher.launch("accuracy", "--model", "onnx-models/mnist-ddpm", "--data",
+                "onnx-models/mnist-ddpm/heldout", "--limit", "6", "--threads", "1", "--output", out.toString());
+        assertThat(r.exitCode()).isZero();
+        var committed = new java.util.HashMap<String, org.difflabel.calibration.HeldoutResults.Row>();
+        org.difflabel.calibration.HeldoutResults.load(org.difflabel.calibration.HeldoutResults.CLEAN)
+                .forEach(row -> committed.put(row.result().eventId(), row));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(out);
+        assertThat(lines).hasSize(6);
+        for (String line : lines) {
+            var n = json.readTree(line);
+            var row = committed.get(n.get("id").asText());
+            assertThat(row).as(n.get("id").asText()).isNotNull();
+            assertThat(n.get("truth").asText()).isEqualTo(row.truth());
+            for (int i = 0; i < n.get("labels").size(); i++) {
+                var l = n.get("labels").get(i);
+                var c = row.result().labels().get(i);
+                assertThat(l.get("label").asText()).isEqualTo(c.label());
+                assertThat(l.get("probability").asDouble()).isEqualTo(c.probability());
+                assertThat(l.get("meanError").asDouble()).isEqualTo(c.meanError());
+                var stages = l.get("stageMeans");
+                assertThat(stages.get(stages.size() - 1).asDouble()).isEqualTo(c.meanError());
+            }
+        }
+    }
+
+    @Test
     void accuracyRefusesAMissingFolder(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("accuracy", "--model", "onnx-models/mnist-ddpm", "--data", "no/such/dir");
         assertThat(r.exitCode()).isEqualTo(2);

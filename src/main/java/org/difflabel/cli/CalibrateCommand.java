@@ -1,0 +1,156 @@
+package org.difflabel.cli;
+
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.difflabel.calibration.CalibrationPage;
+import org.difflabel.calibration.CalibrationReport;
+import org.difflabel.calibration.CalibrationResult;
+import org.difflabel.calibration.Calibrator;
+import org.difflabel.calibration.ReviewEvidence;
+import org.difflabel.config.LabelerConfig;
+import org.difflabel.contracts.LabelPosterior;
+import org.difflabel.contracts.ReviewedLabel;
+import org.difflabel.registry.AvroWireDeserializer;
+import org.difflabel.registry.BadPayloadException;
+import org.difflabel.replay.TopicReader;
+import org.difflabel.worker.LabelingAssembly;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/**
+ * {@code calibrate}: joins {@code labels.reviewed} with one model version's results on
+ * {@code labels.scored}, re-fits the temperature, certifies an auto-accept threshold with a
+ * guaranteed error rate and prints the report (Markdown; {@code --html FILE} also writes a page).
+ * It changes nothing: {@link #calibrate} returns the values a new triage policy would take.
+ */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = "Temperature re-fit and an auto-accept threshold with a guaranteed error rate, from reviews.")
+public class CalibrateCommand implements Callable<Integer> {
+    @Inject
+    LabelerConfig config;
+
+    @Option(names = "--model-id", required = true, description = "model id of the results to calibrate")
+    String modelId;
+
+    @Option(names = "--model-version", required = true, description = "model version of the results to calibrate")
+    String modelVersion;
+
+    @Option(names = "--alpha", defaultValue = "0.02",
+            description = "target error rate among auto-accepted results (default: ${DEFAULT-VALUE})")
+    double alpha;
+
+    @Option(names = "--delta", defaultValue = "0.1",
+            description = "allowed probability that the guarantee fails (default: ${DEFAULT-VALUE})")
+    double delta;
+
+    @Option(names = "--holdout", defaultValue = "0.5",
+            description = "share of the results held out from the temperature fit, for NLL/ECE and the threshold "
+                    + "(default: ${DEFAULT-VALUE})")
+    double holdout;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the fit/held-out split (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE})")
+    int bins;
+
+    @Option(names = "--scored", description = "results topic (default: labeler.topics.scored)")
+    String scoredTopic;
+
+    @Option(names = "--reviewed", description = "human labels topic (default: labeler.topics.reviewed)")
+    String reviewedTopic;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "also write the report as a self-contained HTML page")
+    Path html;
+
+    @Mixin
+    ClusterArgs cluster;
+
+    /** What the command found: the evidence it joined and the certified values. */
+    public record Outcome(ReviewEvidence evidence, CalibrationResult result, Calibrator.Options options) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            Outcome o = calibrate();
+            System.out.print(CalibrationReport.markdown(modelId, modelVersion, o.evidence(), o.result(), o.options()));
+            if (html != null) {
+                Files.writeString(html, CalibrationPage.render(modelId, modelVersion, o.evidence(), o.result(), o.options()));
+                System.err.println("wrote " + html);
+            }
+            return 0;
+        } catch (CommandFailure e) {
+            System.err.println("error: " + e.getMessage());
+            return e.exitCode();
+        }
+    }
+
+    /**
+     * Reads both topics, joins them and calibrates: the fitted temperature and the certified threshold
+     * ({@link CalibrationResult#temperature()}, {@link CalibrationResult#certifiedThreshold()}) are what a
+     * {@code --publish} would write as a new policy version.
+     */
+    public Outcome calibrate() {
+        if (!(alpha > 0 && alpha < 1) || !(delta > 0 && delta < 1) || !(holdout > 0 && holdout < 1) || bins < 1) {
+            throw new CommandFailure("--alpha, --delta and --holdout must be in (0, 1), --bins >= 1", 2);
+        }
+        String bootstrap = cluster.bootstrap();
+        String registry = cluster.registry(config);
+        Map<String, Object> client = new HashMap<>(config.worker().kafka());
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        var registryClient = LabelingAssembly.registry(config, registry);
+        List<LabelPosterior> scored = new ArrayList<>();
+        List<ReviewedLabel> reviewed = new ArrayList<>();
+        int[] unreadable = {0};
+        read(client, scoredTopic != null ? scoredTopic : config.topics().scored(),
+                new AvroWireDeserializer<>(registryClient, LabelPosterior.class), scored::add, unreadable);
+        read(client, reviewedTopic != null ? reviewedTopic : config.topics().reviewed(),
+                new AvroWireDeserializer<>(registryClient, ReviewedLabel.class), reviewed::add, unreadable);
+        if (unreadable[0] > 0) {
+            System.err.println("warning: " + unreadable[0] + " unreadable records skipped");
+        }
+        ReviewEvidence evidence = ReviewEvidence.join(modelId, modelVersion, scored, reviewed);
+        if (evidence.scored() == 0) {
+            throw new CommandFailure("no results of model " + modelId + " version " + modelVersion + " on the scored topic", 2);
+        }
+        if (evidence.labelled() == 0) {
+            throw new CommandFailure("no reviewed events for model " + modelId + " version " + modelVersion + " ("
+                    + evidence.scored() + " results, " + evidence.reviewsRead() + " reviews read)", 2);
+        }
+        Calibrator.Options options = new Calibrator.Options(alpha, delta, holdout, seed, bins);
+        try {
+            return new Outcome(evidence, Calibrator.calibrate(evidence.items(), options), options);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage(), 2);
+        }
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> void read(Map<String, Object> client, String topic,
+            AvroWireDeserializer<T> reader, Consumer<T> sink, int[] unreadable) {
+        try {
+            TopicReader.readAll(client, topic, r -> {
+                try {
+                    T value = reader.deserialize(r.topic(), r.value());
+                    if (value != null) {
+                        sink.accept(value);
+                    }
+                } catch (BadPayloadException e) {
+                    unreadable[0]++;
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage(), 2);
+        }
+    }
+}
