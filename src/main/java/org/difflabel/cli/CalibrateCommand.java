@@ -6,6 +6,11 @@ import org.difflabel.calibration.CalibrationPage;
 import org.difflabel.calibration.CalibrationReport;
 import org.difflabel.calibration.CalibrationResult;
 import org.difflabel.calibration.Calibrator;
+import org.difflabel.contracts.TriagePolicySpec;
+import org.difflabel.policy.InvalidPolicyException;
+import org.difflabel.policy.PolicySpecs;
+import org.difflabel.policy.PolicyTopic;
+import org.difflabel.stream.ActivePolicy;
 import org.difflabel.calibration.ReviewEvidence;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.contracts.LabelPosterior;
@@ -22,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -73,6 +80,13 @@ public class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "also write the report as a self-contained HTML page")
     Path html;
 
+    @Option(names = "--publish", description = "write the certified threshold and the fitted temperature as a new version"
+            + " of the live policy (labeler.policy); without it nothing changes")
+    boolean publish;
+
+    @Option(names = "--policy-version", description = "with --publish: the new policy version (must differ from the one in force)")
+    String policyVersion;
+
     @Mixin
     ClusterArgs cluster;
 
@@ -83,11 +97,17 @@ public class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
+            if (publish && (policyVersion == null || policyVersion.isBlank())) {
+                throw new CommandFailure("--publish needs --policy-version (the version the workers will stamp)", 2);
+            }
             Outcome o = calibrate();
             System.out.print(CalibrationReport.markdown(modelId, modelVersion, o.evidence(), o.result(), o.options()));
             if (html != null) {
                 Files.writeString(html, CalibrationPage.render(modelId, modelVersion, o.evidence(), o.result(), o.options()));
                 System.err.println("wrote " + html);
+            }
+            if (publish) {
+                publish(o);
             }
             return 0;
         } catch (CommandFailure e) {
@@ -133,6 +153,46 @@ public class CalibrateCommand implements Callable<Integer> {
             return new Outcome(evidence, Calibrator.calibrate(evidence.items(), options), options);
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(e.getMessage(), 2);
+        }
+    }
+
+    /**
+     * Writes the result as a new policy version: accept exactly when confidence >= the certified
+     * threshold (margin, entropy and per-label rules off: the guarantee is about that rule alone) under
+     * the fitted temperature for this model version; the audit rate stays as it is (future calibrations
+     * need audit samples). Refused, writing nothing, when nothing was certified.
+     */
+    private void publish(Outcome o) throws InterruptedException {
+        double threshold = o.result().certifiedThreshold().orElseThrow(() -> new CommandFailure(
+                "nothing certified at alpha " + alpha + ": no policy published (collect more reviews, or allow a"
+                        + " larger --alpha)", 1));
+        PolicyTopic topic = new PolicyTopic(cluster.client(config), LabelingAssembly.registry(config,
+                cluster.registry(config)), config.topics().policy());
+        TriagePolicySpec base = topic.inForce().map(PolicyTopic.InForce::spec).orElseGet(() -> PolicySpecs.toSpec(
+                ActivePolicy.of(config.triagePolicy()), "configuration", null, Instant.now()));
+        if (policyVersion.equals(base.getVersion())) {
+            throw new CommandFailure("--policy-version " + policyVersion + " is the version in force; give a new one", 2);
+        }
+        Map<String, Double> temperatures = new HashMap<>(base.getTemperatures());
+        temperatures.put(modelId + ":" + modelVersion, o.result().temperature());
+        TriagePolicySpec next = TriagePolicySpec.newBuilder(base).setVersion(policyVersion)
+                .setMinConfidence(threshold).setMinMargin(0.0).setMaxEntropy(null).setLabels(Map.of())
+                .setTemperatures(temperatures).setCreatedAt(Instant.now()).setCreatedBy("calibrate")
+                .setNote(String.format(Locale.ROOT, "calibrate %s %s: confidence >= %.4f keeps the error among accepted"
+                                + " results <= %s with probability >= %s (temperature %.6g)", modelId, modelVersion, threshold,
+                        alpha, 1 - delta, o.result().temperature()))
+                .build();
+        try {
+            topic.publish(next);
+        } catch (InvalidPolicyException e) {
+            throw new CommandFailure("the calibrated policy is invalid, nothing written: " + e.getMessage(), 1);
+        }
+        System.out.printf(Locale.ROOT, "%npublished policy %s to %s (was %s): accept when confidence >= %.4f; temperature"
+                        + " %.6g for %s:%s%n", policyVersion, config.topics().policy(), base.getVersion(), threshold,
+                o.result().temperature(), modelId, modelVersion);
+        if (base.getAuditRate() == 0) {
+            System.err.println("warning: the policy's audit rate is 0: accepted results are never reviewed, so the next"
+                    + " calibration can only use dataset labels (set one with policy set --audit-rate)");
         }
     }
 

@@ -19,6 +19,7 @@ import org.difflabel.contracts.RejectionReason;
 import org.difflabel.contracts.ReviewOutcome;
 import org.difflabel.contracts.ReviewSource;
 import org.difflabel.contracts.ReviewedLabel;
+import org.difflabel.contracts.TriagePolicySpec;
 import org.difflabel.contracts.RoutingDecision;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.registry.AvroWireSerializer;
@@ -178,6 +179,49 @@ class CalibrateCommandIT {
                 .containsPattern("\\| left out: rejected in review \\(no label applies\\) \\| [1-9][0-9]* \\|")
                 .containsPattern("\\| left out: sent to review, not reviewed yet \\| [1-9][0-9]* \\|")
                 .containsPattern("\\| of which accepted, not drawn for audit \\(unlabelled\\) \\| [1-9][0-9]* \\|");
+    }
+
+    @Test
+    void publishWritesTheCertifiedThresholdAndTemperatureAsANewPolicyVersion(QuarkusMainLauncher launcher) {
+        LaunchResult refused = calibrate(launcher, "--model-id", MODEL, "--model-version", "audited", "--alpha", "0.001",
+                "--publish", "--policy-version", "cal-0");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.getErrorOutput()).contains("nothing certified").contains("no policy published");
+        assertThat(policies()).isEmpty();
+
+        LaunchResult r = calibrate(launcher, "--model-id", MODEL, "--model-version", "1.0.0", "--publish",
+                "--policy-version", "cal-1");
+        assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+        ReviewEvidence e = ReviewEvidence.join(MODEL, "1.0.0", scored, reviewed);
+        CalibrationResult expected = Calibrator.calibrate(e.items(), new Calibrator.Options(0.02, 0.1, 0.5, 1, 15));
+        List<TriagePolicySpec> written = policies();
+        assertThat(written).hasSize(1);
+        TriagePolicySpec p = written.get(0);
+        assertThat(p.getVersion()).isEqualTo("cal-1");
+        assertThat(p.getMinConfidence()).isEqualTo(expected.certifiedThreshold().orElseThrow());
+        assertThat(p.getMinMargin()).isZero();
+        assertThat(p.getMaxEntropy()).isNull();
+        assertThat(p.getTemperatures()).containsEntry(MODEL + ":1.0.0", expected.temperature());
+        assertThat(p.getCreatedBy()).isEqualTo("calibrate");
+        assertThat(org.difflabel.policy.PolicySpecs.fromSpec(p).version()).isEqualTo("cal-1");
+        assertThat(r.getOutput()).contains("published policy cal-1");
+
+        LaunchResult same = calibrate(launcher, "--model-id", MODEL, "--model-version", "1.0.0", "--publish",
+                "--policy-version", "cal-1");
+        assertThat(same.exitCode()).isEqualTo(2);
+        assertThat(policies()).hasSize(1);
+        LaunchResult noVersion = calibrate(launcher, "--model-id", MODEL, "--model-version", "1.0.0", "--publish");
+        assertThat(noVersion.exitCode()).isEqualTo(2);
+        assertThat(noVersion.getErrorOutput()).contains("--publish needs --policy-version");
+    }
+
+    private static List<TriagePolicySpec> policies() {
+        var d = new org.difflabel.registry.AvroWireDeserializer<>(new org.difflabel.registry.RegistryClient(
+                org.difflabel.registry.RegistrySettings.of(RegistryServer.shared().url())), TriagePolicySpec.class);
+        List<TriagePolicySpec> out = new ArrayList<>();
+        org.difflabel.replay.TopicReader.readAll(java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                TOPICS.policy(), rec -> out.add(d.deserialize(TOPICS.policy(), rec.value())));
+        return out;
     }
 
     @Test
