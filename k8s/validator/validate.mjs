@@ -1,5 +1,5 @@
 // Validates every manifest of k8s/base against the JSON schemas of Kubernetes (kubernetes-models),
-// KEDA and Strimzi. Exit status 1 and one line per problem when any is invalid.
+// KEDA, Strimzi and the Prometheus operator. Exit status 1 and one line per problem when any is invalid.
 //   npm ci --prefix k8s/validator && node k8s/validator/validate.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,10 +11,11 @@ import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as keda from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import * as strimzi from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2';
+import * as prometheus from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 
 const MODELS = {
   'apps/v1': apps, v1: core, 'policy/v1': policy, 'networking.k8s.io/v1': networking, 'keda.sh/v1alpha1': keda,
-  'kafka.strimzi.io/v1beta2': strimzi,
+  'kafka.strimzi.io/v1beta2': strimzi, 'monitoring.coreos.com/v1': prometheus,
 };
 const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'base');
 let problems = 0;

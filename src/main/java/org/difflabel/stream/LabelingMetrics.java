@@ -30,6 +30,10 @@ public final class LabelingMetrics {
                 .register(registry);
         this.latency = Timer.builder("labeler.classification.latency").description("classification time per event")
                 .publishPercentileHistogram().register(registry);
+        // at zero from the start, so the dashboard and the alert on them have a series before the first failure
+        for (String cause : new String[]{"registry", "kafka", "other"}) {
+            registry.counter("labeler.transient.failures", "cause", cause);
+        }
     }
 
     /** Meters that go nowhere (tests of the topology alone). */
@@ -46,6 +50,21 @@ public final class LabelingMetrics {
 
     void routed(String destination) {
         registry.counter("labeler.events.routed", "destination", destination).increment();
+    }
+
+    /** A record given up for now because something it needs is unreachable (it is retried, never skipped). */
+    void transientFailure(Throwable e) {
+        String cause = "other";
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.difflabel.registry.RegistryUnavailableException) {
+                cause = "registry";
+                break;
+            }
+            if (t instanceof org.apache.kafka.common.KafkaException) {
+                cause = "kafka";
+            }
+        }
+        registry.counter("labeler.transient.failures", "cause", cause).increment();
     }
 
     void deadLettered(ErrorCode code) {

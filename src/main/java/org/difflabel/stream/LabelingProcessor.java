@@ -82,6 +82,11 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         MDC.put("policyVersion", policy.version());
         try {
             label(record, lineage, policy);
+        } catch (RuntimeException e) {
+            if (FailurePolicy.isTransient(e)) {
+                metrics.transientFailure(e); // for the registry/broker alert; the record is retried
+            }
+            throw e;
         } finally {
             MDC.clear();
         }

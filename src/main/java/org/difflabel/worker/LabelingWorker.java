@@ -61,6 +61,10 @@ public class LabelingWorker {
 
     /** Runs until the process is asked to stop (SIGTERM, Ctrl-C). */
     public int run() throws Exception {
+        // readiness as a metric, for the alert on it (the probe itself is /q/health/ready)
+        io.micrometer.core.instrument.Gauge.builder("labeler.worker.ready", this, w -> w.ready() ? 1 : 0)
+                .description("1 when the worker is ready (model loaded and Kafka Streams running, or the review queue"
+                        + " loaded for a review instance)").register(meterRegistry);
         start();
         Quarkus.waitForExit();
         return 0;
@@ -132,6 +136,11 @@ public class LabelingWorker {
 
     public boolean modelLoaded() {
         return model != null;
+    }
+
+    /** What the readiness probe says ({@link WorkerHealth}). */
+    public boolean ready() {
+        return reviewOnly() ? reviewReady() : modelLoaded() && state() == KafkaStreams.State.RUNNING;
     }
 
     /** Whether this instance serves only the review UI ({@code labeler.worker.role=review}). */

@@ -33,7 +33,7 @@ public class WorkerHealth {
                 return HealthCheckResponse.named("review").status(worker.reviewReady()).build();
             }
             KafkaStreams.State s = worker.state();
-            boolean ready = worker.modelLoaded() && s == KafkaStreams.State.RUNNING;
+            boolean ready = worker.ready();
             return HealthCheckResponse.named("labeling").status(ready).withData("state", String.valueOf(s))
                     .withData("modelLoaded", worker.modelLoaded()).build();
         };
