@@ -102,6 +102,28 @@ public final class TopicAdmin {
                 }
             }
         }
+        awaitDescribable(admin, names);
+    }
+
+    /**
+     * A topic just created can be unknown to the broker that answers the next describe for a moment
+     * (its metadata has not propagated): wait until all of {@code names} can be described.
+     */
+    private static void awaitDescribable(Admin admin, List<String> names) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw new TopicMismatchException("cannot describe the topics just created " + names + ": "
+                            + e.getCause().getMessage());
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** Checks {@code topics}: the input has at least {@code streamThreads} partitions, compacted topics are compacted. */
