@@ -61,40 +61,28 @@ public final class BinomialBounds {
         return 1 - front * continuedFraction(1 - x, b, a) / b;
     }
 
+    /** Lentz's guard against dividing by zero: values within TINY of 0 become TINY. */
+    private static double awayFromZero(double v) {
+        return Math.abs(v) < TINY ? TINY : v;
+    }
+
     private static double continuedFraction(double x, double a, double b) {
         double qab = a + b;
         double qap = a + 1;
         double qam = a - 1;
         double c = 1;
-        double d = 1 - qab * x / qap;
-        if (Math.abs(d) < TINY) {
-            d = TINY;
-        }
-        d = 1 / d;
+        double d = 1 / awayFromZero(1 - qab * x / qap);
         double h = d;
         for (int m = 1; m <= 100_000; m++) {
             int m2 = 2 * m;
+            // Lentz's method: an even step, then an odd step of the fraction
             double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-            d = 1 + aa * d;
-            if (Math.abs(d) < TINY) {
-                d = TINY;
-            }
-            c = 1 + aa / c;
-            if (Math.abs(c) < TINY) {
-                c = TINY;
-            }
-            d = 1 / d;
+            d = 1 / awayFromZero(1 + aa * d);
+            c = awayFromZero(1 + aa / c);
             h *= d * c;
             aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-            d = 1 + aa * d;
-            if (Math.abs(d) < TINY) {
-                d = TINY;
-            }
-            c = 1 + aa / c;
-            if (Math.abs(c) < TINY) {
-                c = TINY;
-            }
-            d = 1 / d;
+            d = 1 / awayFromZero(1 + aa * d);
+            c = awayFromZero(1 + aa / c);
             double del = d * c;
             h *= del;
             if (Math.abs(del - 1) < EPS) {

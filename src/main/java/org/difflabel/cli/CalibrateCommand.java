@@ -1,7 +1,6 @@
 package org.difflabel.cli;
 
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.difflabel.calibration.CalibrationPage;
 import org.difflabel.calibration.CalibrationReport;
 import org.difflabel.calibration.CalibrationResult;
@@ -125,11 +124,8 @@ public class CalibrateCommand implements Callable<Integer> {
         if (!(alpha > 0 && alpha < 1) || !(delta > 0 && delta < 1) || !(holdout > 0 && holdout < 1) || bins < 1) {
             throw new CommandFailure("--alpha, --delta and --holdout must be in (0, 1), --bins >= 1", 2);
         }
-        String bootstrap = cluster.bootstrap();
-        String registry = cluster.registry(config);
-        Map<String, Object> client = new HashMap<>(config.worker().kafka());
-        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        var registryClient = LabelingAssembly.registry(config, registry);
+        Map<String, Object> client = cluster.client(config);
+        var registryClient = LabelingAssembly.registry(config, cluster.registry(config));
         List<LabelPosterior> scored = new ArrayList<>();
         List<ReviewedLabel> reviewed = new ArrayList<>();
         int[] unreadable = {0};

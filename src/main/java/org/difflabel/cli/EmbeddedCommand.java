@@ -4,8 +4,6 @@ import jakarta.inject.Inject;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
-import org.apache.kafka.clients.admin.Admin;
-import org.difflabel.stream.TopicAdmin;
 import org.difflabel.worker.LabelingAssembly;
 import picocli.CommandLine.Command;
 
@@ -44,11 +42,7 @@ public class EmbeddedCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
              EmbeddedRegistry registry = EmbeddedRegistry.start(home)) {
             // the pipeline's topics, as the worker's embedded default has them
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                var topics = LabelingAssembly.topics(config);
-                TopicAdmin.inputPartitions(admin, topics, topics.all(),
-                        new TopicAdmin.Layout(config.worker().partitions(), (short) 1, null), true);
-            }
+            LabelingAssembly.createEmbeddedTopics(config, Map.of("bootstrap.servers", kafka.bootstrapServers()));
             System.out.println("bootstrap.servers=" + kafka.bootstrapServers());
             System.out.println("registry.url=" + registry.url());
             System.out.flush();

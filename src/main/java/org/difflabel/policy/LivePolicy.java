@@ -5,23 +5,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.difflabel.contracts.TriagePolicySpec;
 import org.difflabel.registry.AvroWireDeserializer;
-import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.BadPayloadException;
 import org.difflabel.registry.RegistryClient;
 import org.difflabel.registry.RegistryUnavailableException;
 import org.difflabel.stream.ActivePolicy;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -105,19 +99,13 @@ public final class LivePolicy implements Supplier<ActivePolicy>, AutoCloseable {
         return (long) rejected.count();
     }
 
-    private void seed() {
+    private void seed() throws InterruptedException {
         ActivePolicy configured = current.get();
-        Map<String, Object> p = new HashMap<>(clientSettings);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            TriagePolicySpec spec = PolicySpecs.toSpec(configured, "configuration", "seeded from labeler.policy.*",
-                    Instant.now());
-            producer.send(new ProducerRecord<>(topic, KEY.getBytes(StandardCharsets.UTF_8),
-                    AvroWireSerializer.forValues(registry, TriagePolicySpec.class).serialize(topic, spec))).get();
+        try {
+            new PolicyTopic(clientSettings, registry, topic).publish(PolicySpecs.toSpec(configured, "configuration",
+                    "seeded from labeler.policy.*", Instant.now()));
             LOG.infof("policy: %s was empty; seeded it with the configured policy %s", topic, configured.version());
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             // another instance may have seeded it at the same moment: either way the follower reads what is there
             LOG.warnf("policy: could not seed %s (%s); following it as it is", topic, e.getMessage());
         }

@@ -152,10 +152,7 @@ public final class ReviewQueue {
 
     /** Decisions made by {@code reviewer}. */
     public synchronized int decisionsBy(String reviewer) {
-        Map<String, ReviewedLabel> all = new HashMap<>();
-        source.decided().forEach(r -> all.put(r.getEventId(), r));
-        all.putAll(committed);
-        return (int) all.values().stream().filter(r -> r.getReviewerId().equals(reviewer)).count();
+        return (int) decisions().stream().filter(r -> r.getReviewerId().equals(reviewer)).count();
     }
 
     /** Every pending task (for the filters' choices and the activity page). */

@@ -274,7 +274,7 @@ public class ReviewService {
             try {
                 return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
             } catch (InvalidStateStoreException e) {
-                throw new QueueUnavailableException("the review queue is loading from Kafka (" + streams.state() + ")");
+                throw loading();
             }
         }
 
@@ -283,7 +283,7 @@ public class ReviewService {
                 byte[] b = store(store).get(key);
                 return b == null ? Optional.empty() : Optional.ofNullable(decodeOrSkip(key, b, decode));
             } catch (InvalidStateStoreException e) {
-                throw new QueueUnavailableException("the review queue is loading from Kafka (" + streams.state() + ")");
+                throw loading();
             }
         }
 
@@ -297,9 +297,14 @@ public class ReviewService {
                     }
                 });
             } catch (InvalidStateStoreException e) {
-                throw new QueueUnavailableException("the review queue is loading from Kafka (" + streams.state() + ")");
+                throw loading();
             }
             return out;
+        }
+
+        /** A store read during a rebalance or restoration (the store can also move while it is read). */
+        private QueueUnavailableException loading() {
+            return new QueueUnavailableException("the review queue is loading from Kafka (" + streams.state() + ")");
         }
 
         private static <T> T decodeOrSkip(String key, byte[] b, Function<byte[], T> decode) {

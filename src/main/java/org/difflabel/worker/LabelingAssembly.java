@@ -91,6 +91,15 @@ public final class LabelingAssembly {
                 applicationId(config.worker().applicationId(), role, scoring), null, new ReplayProgress(), true);
     }
 
+    /** Creates every topic of the pipeline that is missing on the single-node embedded broker (replication 1). */
+    public static void createEmbeddedTopics(LabelerConfig config, Map<String, Object> client) throws InterruptedException {
+        try (Admin admin = Admin.create(client)) {
+            LabelingTopics topics = topics(config);
+            TopicAdmin.inputPartitions(admin, topics, topics.all(),
+                    new TopicAdmin.Layout(config.worker().partitions(), (short) 1, null), true);
+        }
+    }
+
     /** The topic names of the configuration. */
     public static LabelingTopics topics(LabelerConfig config) {
         var t = config.topics();

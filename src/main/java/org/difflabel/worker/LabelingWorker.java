@@ -93,10 +93,7 @@ public class LabelingWorker {
         if (config.worker().role() == Role.REVIEW) {
             // the review UI alone: no model, no labelling; one such instance serves the queue
             if (embedded) {
-                try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client)) {
-                    org.difflabel.stream.TopicAdmin.inputPartitions(admin, topics, topics.all(),
-                            new org.difflabel.stream.TopicAdmin.Layout(config.worker().partitions(), (short) 1, null), true);
-                }
+                LabelingAssembly.createEmbeddedTopics(config, client);
             }
             review.start(client, registry, topics, embedded);
             LOG.infof("review only: /review on %s (labeler.worker.role=review)", bootstrap);
