@@ -245,3 +245,96 @@ def model_space(img_u8, manifest, vae_encoder=None):
     if manifest["space"]["kind"] == "latent":
         return encode_latent(vae_encoder, manifest, x)
     return x
+
+
+# ---------------------------------------------------------------- sequential paired elimination
+# The second sampling plan (see the Java Schedule.Sequential). Written from its description, not
+# from the Java code: the golden cases it produces (plan_golden.py) are what the Java side must
+# reproduce.
+
+def sequential_visits(weights, grid, max_samples, k_train):
+    """(samples, sample weights) in visiting order. weights: None (the nested grids, weight 1) or
+    the manifest's timestepWeights.weights for the `grid` even-grid timesteps, ascending t: then
+    the grid's samples by descending weight (ties: lower sample index first), zero weights never."""
+    if weights is None:
+        return list(range(max_samples)), [1.0] * max_samples
+    ts = plan_timesteps(grid, k_train)
+    by_time = sorted(range(grid), key=lambda i: ts[i])
+    w_of = {i: float(weights[rank]) for rank, i in enumerate(by_time)}
+    order = sorted((i for i in range(grid) if w_of[i] > 0), key=lambda i: (-w_of[i], i))[:max_samples]
+    return order, [w_of[i] for i in order]
+
+
+def classify_sequential(unet, conditioner, manifest, x0, labels, request_id, plan, weights=None, temperature=None,
+                        template=None, batch=512):
+    """plan: dict block, min, max, alpha. After each block of shared samples (from `min` on),
+    every label is compared with the leader (lowest weighted mean error) by a one-sided paired
+    t-test on w_j * (err_label_j - err_leader_j); walking from the worst mean up, labels with
+    p <= alpha / ((n_labels - 1) * looks) are dropped until the first that is not (looks = one
+    per block from min to max). Stops with one label left or at max. Probabilities: as in the
+    staged plan, each step that drops labels gives them their share of the mass in play."""
+    from scipy import stats
+    if len(set(labels)) != len(labels):
+        raise ValueError("duplicate labels")
+    abar = np.asarray(manifest["schedule"]["alphasCumprod"], dtype=np.float64)
+    T = temperature if temperature is not None else manifest["classifier"]["temperature"]
+    seed = request_seed(request_id, manifest["version"])
+    grid = 0 if weights is None else len(weights)
+    samples, w = sequential_visits(weights, grid, plan["max"], len(abar))
+    n_vis = len(samples)
+    ts_all = plan_timesteps(max(max(samples) + 1, 1), len(abar))
+    n_px = int(np.prod(x0.shape))
+    cond = conditioner(labels, template)
+    looks = 1 + -(-(plan["max"] - plan["min"]) // plan["block"])
+    level = plan["alpha"] / (max(1, len(labels) - 1) * looks)
+
+    err = np.zeros((len(labels), n_vis))
+    w = np.asarray(w)
+    alive = list(range(len(labels)))
+    probs = np.zeros(len(labels))
+    mass, done, steps = 1.0, 0, []
+    n_of = [0] * len(labels)
+    while True:
+        target = min(n_vis, plan["min"] if done == 0 else done + plan["block"])
+        new = samples[done:target]
+        eps = [gaussian_noise(sample_seed(seed, i), n_px).reshape(x0.shape) for i in new]
+        e = per_sample_errors(unet, x0, cond[alive], abar, [ts_all[i] for i in new], eps, batch)
+        for row, i in enumerate(alive):
+            err[i, done:target] = e[row]
+            n_of[i] = target
+        done = target
+        means = np.array([np.sum(w[:done] * err[i, :done]) / np.sum(w[:done]) for i in alive])
+        last = done >= n_vis
+        keep = len(alive)
+        if not last and done >= plan["min"]:
+            order = np.argsort(means, kind="stable")
+            leader = err[alive[order[0]], :done]
+            dropped = 0
+            for r in range(len(order) - 1, 0, -1):
+                z = w[:done] * (err[alive[order[r]], :done] - leader)
+                sd = np.std(z, ddof=1)
+                t_stat = z.mean() / (sd / np.sqrt(done)) if sd > 0 else (np.inf if z.mean() > 0 else 0.0)
+                if stats.t.sf(t_stat, done - 1) > level:
+                    break
+                dropped += 1
+            keep = len(alive) - dropped
+        if keep <= 1:
+            last, keep = True, len(alive)
+        elif not last and keep == len(alive):
+            continue
+        logits = -means / T
+        q = np.exp(logits - logits.max())
+        q /= q.sum()
+        kept = set(np.argsort(means, kind="stable")[:keep].tolist())
+        steps.append([done, 1 if last else keep])
+        for row, i in enumerate(alive):
+            if last or row not in kept:
+                probs[i] = mass * q[row]
+        if last:
+            break
+        mass *= float(sum(q[row] for row in kept))
+        alive = [alive[row] for row in sorted(kept)]
+    top = int(np.argmax(probs))
+    return {"errors": {lab: err[i, :n_of[i]].tolist() for i, lab in enumerate(labels)},
+            "probabilities": dict(zip(labels, probs.tolist())), "prediction": labels[top],
+            "seed": seed, "steps": steps, "visits": samples[:done]}

@@ -21,25 +21,33 @@ public final class TemperatureFit {
         if (items.stream().noneMatch(CalibrationItem::labelled)) {
             throw new IllegalArgumentException("no labelled items to fit a temperature on");
         }
+        return minimize(t -> Metrics.nll(items, t), around);
+    }
+
+    /**
+     * The temperature minimising {@code nll} (a function of T, unimodal in ln T), by golden-section
+     * search over ln T within a factor of 10^4 of {@code around}.
+     */
+    public static double minimize(java.util.function.DoubleUnaryOperator nll, double around) {
         double a = Math.log(around) - SPAN;
         double b = Math.log(around) + SPAN;
         double c = b - INV_PHI * (b - a);
         double d = a + INV_PHI * (b - a);
-        double fc = Metrics.nll(items, Math.exp(c));
-        double fd = Metrics.nll(items, Math.exp(d));
+        double fc = nll.applyAsDouble(Math.exp(c));
+        double fd = nll.applyAsDouble(Math.exp(d));
         while (b - a > TOLERANCE) {
             if (fc < fd) {
                 b = d;
                 d = c;
                 fd = fc;
                 c = b - INV_PHI * (b - a);
-                fc = Metrics.nll(items, Math.exp(c));
+                fc = nll.applyAsDouble(Math.exp(c));
             } else {
                 a = c;
                 c = d;
                 fc = fd;
                 d = a + INV_PHI * (b - a);
-                fd = Metrics.nll(items, Math.exp(d));
+                fd = nll.applyAsDouble(Math.exp(d));
             }
         }
         return Math.exp(0.5 * (a + b));

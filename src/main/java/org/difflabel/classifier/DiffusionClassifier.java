@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 
+import org.difflabel.stats.SpecialFunctions;
+
 /**
  * The Diffusion Classifier (Li et al., ICCV 2023) over any {@link NoisePredictor}.
  *
@@ -53,6 +55,13 @@ public final class DiffusionClassifier {
         void onBatch(int stage, long evaluationsDone, long evaluationsPlanned);
     }
 
+    /** Classifies one image with a fixed staged schedule, no weights and no budget (see below). */
+    public Posterior classify(float[] x0, List<String> labels, List<Condition> conditions, SamplingPlan plan,
+                              List<Stage> stages, double temperature, Progress progress) {
+        return classify(x0, labels, conditions, plan, new Schedule.Staged(stages), null, temperature, Budget.NONE,
+                progress);
+    }
+
     /**
      * Classifies one image.
      *
@@ -60,56 +69,147 @@ public final class DiffusionClassifier {
      * @param labels      distinct labels, in request order
      * @param conditions  the condition of each label, same order
      * @param plan        the request's sampling plan (seeded)
-     * @param stages      the adaptive schedule
+     * @param schedule    staged or sequential
+     * @param weights     the model's timestep weights, used by a weighted sequential schedule; null: none
      * @param temperature softmax temperature (> 0)
+     * @param budget      evaluation and time limit of this request
      */
     public Posterior classify(float[] x0, List<String> labels, List<Condition> conditions, SamplingPlan plan,
-                              List<Stage> stages, double temperature, Progress progress) {
-        validate(x0, labels, conditions, stages, temperature);
-        int nLabels = labels.size();
-        int kMax = stages.get(stages.size() - 1).samples();
-        float[][] eps = new float[kMax][];
-        float[][] xt = new float[kMax][];
-        long[] t = new long[kMax];
-        for (int j = 0; j < kMax; j++) {
-            eps[j] = new float[sampleSize];
-            plan.noise(j, eps[j], sampleSize);
-            t[j] = plan.timestep(j);
+                              Schedule schedule, TimestepWeights weights, double temperature, Budget budget,
+                              Progress progress) {
+        validate(x0, labels, conditions, temperature);
+        Visits visits = Visits.of(plan, schedule, weights);
+        LiveErrors source = new LiveErrors(x0, conditions, plan, visits);
+        return run(labels, schedule, visits, temperature, budget, source, progress, plan.seed());
+    }
+
+    /**
+     * The same decisions and posterior as {@link #classify} from errors already computed:
+     * {@code errors[label][i]} is the error of sample {@code i} of the plan (its first
+     * {@code schedule.maxSamples()} samples, or the weight grid's samples for a weighted plan).
+     * For sweeps over many schedules: one table of errors per image serves them all.
+     */
+    public static Posterior replay(double[][] errors, List<String> labels, SamplingPlan plan, Schedule schedule,
+                                   TimestepWeights weights, double temperature, Budget budget) {
+        Visits visits = Visits.of(plan, schedule, weights);
+        ErrorSource source = (alive, from, to, out) -> {
+            for (int label : alive) {
+                for (int j = from; j < to; j++) {
+                    out[label][j] = errors[label][visits.sample[j]];
+                }
+            }
+        };
+        return run(labels, schedule, visits, temperature, budget, source, Progress.NONE, plan.seed());
+    }
+
+    /**
+     * Which sample is visited j-th, and its weight in the error average. Unweighted: sample j,
+     * weight 1 (the nested even grids). Weighted: most informative first (see {@link TimestepWeights}).
+     */
+    private record Visits(int[] sample, double[] weight, int max) {
+        static Visits of(SamplingPlan plan, Schedule schedule, TimestepWeights weights) {
+            int max = schedule.maxSamples();
+            if (schedule instanceof Schedule.Sequential seq && seq.weighted() && weights != null) {
+                if (max > weights.grid()) {
+                    throw new IllegalArgumentException("sequential max " + max + " is beyond the model's timestep weight grid of "
+                            + weights.grid());
+                }
+                int[] order = weights.order(plan);
+                double[] bySample = weights.bySample(plan);
+                int n = Math.min(max, order.length);
+                int[] sample = java.util.Arrays.copyOf(order, n);
+                double[] w = new double[n];
+                for (int j = 0; j < n; j++) {
+                    w[j] = bySample[sample[j]];
+                }
+                return new Visits(sample, w, n);
+            }
+            int[] sample = new int[max];
+            for (int j = 0; j < max; j++) {
+                sample[j] = j;
+            }
+            return new Visits(sample, null, max);
+        }
+
+        /** The (weighted) mean of the first n visited errors. */
+        double mean(double[] errors, int n) {
+            if (weight == null) {
+                return DiffusionClassifier.mean(errors, n);
+            }
+            double s = 0;
+            double ws = 0;
+            for (int j = 0; j < n; j++) {
+                s += weight[j] * errors[j];
+                ws += weight[j];
+            }
+            return s / ws;
+        }
+
+        double weight(int j) {
+            return weight == null ? 1.0 : weight[j];
+        }
+    }
+
+    /** Fills {@code out[label][from..to)} (visit positions) for the labels given. */
+    private interface ErrorSource {
+        void fill(List<Integer> labels, int from, int to, double[][] out);
+    }
+
+    /** Errors from the noise predictor: (label, sample) pairs in batches across labels. */
+    private final class LiveErrors implements ErrorSource {
+        final float[] x0;
+        final List<Condition> conditions;
+        final SamplingPlan plan;
+        final Visits visits;
+        final float[][] eps;
+        final float[][] xt;
+        final long[] t;
+
+        LiveErrors(float[] x0, List<Condition> conditions, SamplingPlan plan, Visits visits) {
+            this.x0 = x0;
+            this.conditions = conditions;
+            this.plan = plan;
+            this.visits = visits;
+            eps = new float[visits.max][];
+            xt = new float[visits.max][];
+            t = new long[visits.max];
+        }
+
+        /** The noised image of visit j, made when first needed (an early stop never draws the rest). */
+        void prepare(int j) {
+            if (eps[j] != null) {
+                return;
+            }
+            int i = visits.sample[j];
+            float[] e = new float[sampleSize];
+            plan.noise(i, e, sampleSize);
+            t[j] = plan.timestep(i);
             float sa = (float) Math.sqrt(alphasCumprod[(int) t[j]]);
             float sb = (float) Math.sqrt(1.0 - alphasCumprod[(int) t[j]]);
             float[] row = new float[sampleSize];
-            float[] e = eps[j];
             for (int p = 0; p < sampleSize; p++) {
                 row[p] = sa * x0[p] + sb * e[p];
             }
+            eps[j] = e;
             xt[j] = row;
         }
 
-        double[][] errors = new double[nLabels][kMax];
-        int[] samplesOf = new int[nLabels];
-        double[] probability = new double[nLabels];
-        List<Integer> alive = new ArrayList<>();
-        for (int i = 0; i < nLabels; i++) {
-            alive.add(i);
-        }
-        long planned = plannedEvaluations(nLabels, stages);
-        long evaluations = 0;
-        long[] stageNanos = new long[stages.size()];
-        double mass = 1.0;
-        int done = 0;
-        Workspace ws = workspaces.get();
-        for (int s = 0; s < stages.size(); s++) {
-            long start = System.nanoTime();
-            int target = stages.get(s).samples();
-            // all (label, sample) pairs of this stage, label-major, in batches
-            int pairs = alive.size() * (target - done);
-            for (int from = 0; from < pairs; from += batchSize) {
-                int n = Math.min(batchSize, pairs - from);
+        @Override
+        public void fill(List<Integer> alive, int from, int to, double[][] out) {
+            for (int j = from; j < to; j++) {
+                prepare(j);
+            }
+            Workspace ws = workspaces.get();
+            int width = to - from;
+            // all (label, sample) pairs of this step, label-major, in batches
+            int pairs = alive.size() * width;
+            for (int start = 0; start < pairs; start += batchSize) {
+                int n = Math.min(batchSize, pairs - start);
                 ws.samples.clear();
                 for (int r = 0; r < n; r++) {
-                    int pair = from + r;
-                    int label = alive.get(pair / (target - done));
-                    int j = done + pair % (target - done);
+                    int pair = start + r;
+                    int label = alive.get(pair / width);
+                    int j = from + pair % width;
                     ws.samples.put(xt[j]);
                     ws.timesteps[r] = t[j];
                     ws.conditions[r] = conditions.get(label);
@@ -120,10 +220,55 @@ public final class DiffusionClassifier {
                 predictor.predict(ws.samples, ws.timesteps, ws.conditions, n, ws.out);
                 for (int r = 0; r < n; r++) {
                     int j = ws.sample[r];
-                    errors[ws.label[r]][j] = error(ws.out, r, eps[j], xt[j], t[j]);
+                    out[ws.label[r]][j] = error(ws.out, r, eps[j], xt[j], t[j]);
                 }
-                evaluations += n;
-                progress.onBatch(s, evaluations, planned);
+            }
+        }
+    }
+
+    /**
+     * The plan itself, the same for live and replayed errors. Probabilities are computed at each
+     * elimination so that labels are only ever compared on samples they share: a label dropped
+     * after n samples gets its softmax share, over the labels then in play and those n samples,
+     * of the probability mass still in play; the survivors split the rest later. They sum to one.
+     */
+    private static Posterior run(List<String> labels, Schedule schedule, Visits visits, double temperature,
+                                 Budget budget, ErrorSource source, Progress progress, long seed) {
+        int nLabels = labels.size();
+        double[][] errors = new double[nLabels][visits.max];
+        int[] samplesOf = new int[nLabels];
+        double[] probability = new double[nLabels];
+        List<Integer> alive = new ArrayList<>();
+        for (int i = 0; i < nLabels; i++) {
+            alive.add(i);
+        }
+        long planned = schedule instanceof Schedule.Staged st ? plannedEvaluations(nLabels, st.stages())
+                : (long) nLabels * visits.max;
+        long start = System.nanoTime();
+        long deadline = budget.deadline(start);
+        long stepStart = start;
+        long evaluations = 0;
+        List<Stage> realized = new ArrayList<>();
+        List<Long> nanos = new ArrayList<>();
+        double mass = 1.0;
+        int done = 0;
+        int step = 0;
+        boolean limited = false;
+        while (true) {
+            int target = target(schedule, step, done, visits.max);
+            boolean last = target >= visits.max
+                    || schedule instanceof Schedule.Staged st && step == st.stages().size() - 1;
+            long affordable = Math.min(target - done, budget.remaining(evaluations) / alive.size());
+            if (affordable < target - done || (done > 0 && System.nanoTime() > deadline)) {
+                // out of budget: what is known now is the answer; every label gets at least one sample
+                limited = true;
+                last = true;
+                target = done == 0 ? Math.max(1, (int) affordable) : done + (System.nanoTime() > deadline ? 0 : (int) affordable);
+            }
+            if (target > done) {
+                source.fill(alive, done, target, errors);
+                evaluations += (long) alive.size() * (target - done);
+                progress.onBatch(step, evaluations, planned);
             }
             for (int label : alive) {
                 samplesOf[label] = target;
@@ -131,22 +276,20 @@ public final class DiffusionClassifier {
             done = target;
 
             double[] means = new double[alive.size()];
-            double max = Double.NEGATIVE_INFINITY;
             for (int a = 0; a < alive.size(); a++) {
-                means[a] = mean(errors[alive.get(a)], target);
-                max = Math.max(max, -means[a] / temperature);
+                means[a] = visits.mean(errors[alive.get(a)], done);
             }
-            double[] q = new double[alive.size()];
-            double sum = 0;
-            for (int a = 0; a < q.length; a++) {
-                q[a] = Math.exp(-means[a] / temperature - max);
-                sum += q[a];
+            int keep = last ? alive.size() : keep(schedule, step, alive, means, errors, visits, done, nLabels);
+            if (schedule instanceof Schedule.Sequential) {
+                if (keep <= 1) {
+                    last = true; // the leader alone is left: every label's probability is known now
+                    keep = alive.size();
+                } else if (!last && keep == alive.size()) {
+                    step++; // a look that drops nothing changes no probability: go on sampling
+                    continue;
+                }
             }
-            for (int a = 0; a < q.length; a++) {
-                q[a] /= sum;
-            }
-            boolean last = s == stages.size() - 1;
-            int keep = last ? alive.size() : Math.min(stages.get(s).keep(), alive.size());
+            double[] q = softmax(means, temperature);
             boolean[] kept = lowest(means, keep);
             List<Integer> next = new ArrayList<>();
             double keptMass = 0;
@@ -158,18 +301,101 @@ public final class DiffusionClassifier {
                     probability[alive.get(a)] = mass * q[a];
                 }
             }
+            realized.add(new Stage(done, last ? 1 : keep));
+            long now = System.nanoTime();
+            nanos.add(now - stepStart);
+            stepStart = now;
+            if (last) {
+                break;
+            }
             mass *= keptMass;
             alive = next;
-            stageNanos[s] = System.nanoTime() - start;
+            step++;
         }
 
         List<LabelScore> scores = new ArrayList<>(nLabels);
         for (int i = 0; i < nLabels; i++) {
-            double m = mean(errors[i], samplesOf[i]);
+            double m = visits.mean(errors[i], samplesOf[i]);
             scores.add(new LabelScore(labels.get(i), probability[i], m, standardError(errors[i], samplesOf[i], m),
                     samplesOf[i], java.util.Arrays.copyOf(errors[i], samplesOf[i])));
         }
-        return new Posterior(scores, temperature, plan.seed(), evaluations, List.copyOf(stages), stageNanos);
+        long[] stageNanos = nanos.stream().mapToLong(Long::longValue).toArray();
+        double[] weights = visits.weight == null ? null : java.util.Arrays.copyOf(visits.weight, done);
+        return new Posterior(scores, temperature, seed, evaluations, List.copyOf(realized), stageNanos,
+                schedule.spec(), weights, limited);
+    }
+
+    /** The sample count the next step brings every label in play to. */
+    private static int target(Schedule schedule, int step, int done, int max) {
+        if (schedule instanceof Schedule.Staged st) {
+            return st.stages().get(step).samples();
+        }
+        return Math.min(max, ((Schedule.Sequential) schedule).next(done));
+    }
+
+    /** How many labels go on after this step (those with the lowest mean errors). */
+    private static int keep(Schedule schedule, int step, List<Integer> alive, double[] means, double[][] errors,
+                            Visits visits, int n, int nLabels) {
+        if (schedule instanceof Schedule.Staged st) {
+            return Math.min(st.stages().get(step).keep(), alive.size());
+        }
+        Schedule.Sequential seq = (Schedule.Sequential) schedule;
+        return n < seq.minSamples() ? alive.size()
+                : alive.size() - significantlyWorse(alive, means, errors, visits, n, seq.perTestLevel(nLabels));
+    }
+
+    /**
+     * The number of labels, counted from the worst mean up, that are each significantly worse than
+     * the leader by a one-sided paired t-test at {@code level} on the weighted per-sample error
+     * differences; the count stops at the first label that is not, so the dropped labels are always
+     * the worst ones (the staged rule "keep the lowest means" then describes the step exactly).
+     */
+    private static int significantlyWorse(List<Integer> alive, double[] means, double[][] errors, Visits visits, int n,
+                                          double level) {
+        Integer[] order = new Integer[alive.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(means[a], means[b]));
+        double[] leader = errors[alive.get(order[0])];
+        int dropped = 0;
+        for (int r = order.length - 1; r >= 1; r--) {
+            double[] e = errors[alive.get(order[r])];
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                sum += visits.weight(j) * (e[j] - leader[j]);
+            }
+            double mean = sum / n;
+            double ss = 0;
+            for (int j = 0; j < n; j++) {
+                double d = visits.weight(j) * (e[j] - leader[j]) - mean;
+                ss += d * d;
+            }
+            double sd = Math.sqrt(ss / (n - 1));
+            double tStat = sd > 0 ? mean / (sd / Math.sqrt(n)) : (mean > 0 ? Double.POSITIVE_INFINITY : 0);
+            if (SpecialFunctions.studentTUpperTail(tStat, n - 1) > level) {
+                break;
+            }
+            dropped++;
+        }
+        return dropped;
+    }
+
+    private static double[] softmax(double[] means, double temperature) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double m : means) {
+            max = Math.max(max, -m / temperature);
+        }
+        double[] q = new double[means.length];
+        double sum = 0;
+        for (int a = 0; a < q.length; a++) {
+            q[a] = Math.exp(-means[a] / temperature - max);
+            sum += q[a];
+        }
+        for (int a = 0; a < q.length; a++) {
+            q[a] /= sum;
+        }
+        return q;
     }
 
     /** Evaluations a schedule costs for {@code n} labels (the labels kept shrink stage by stage). */
@@ -238,8 +464,7 @@ public final class DiffusionClassifier {
         return kept;
     }
 
-    private void validate(float[] x0, List<String> labels, List<Condition> conditions, List<Stage> stages,
-                          double temperature) {
+    private void validate(float[] x0, List<String> labels, List<Condition> conditions, double temperature) {
         if (labels.isEmpty()) {
             throw new ClassificationException(ClassificationException.Code.EMPTY_VOCABULARY, "the label vocabulary is empty");
         }
@@ -256,7 +481,6 @@ public final class DiffusionClassifier {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
         }
-        Stage.validate(stages);
     }
 
     /** Per-thread buffers: the direct input buffer ONNX Runtime reads without a copy. */

@@ -7,9 +7,24 @@ import java.util.List;
  * The classifier's answer for one image: every label's score (most probable first), the top
  * label, its probability (confidence), the gap to the runner-up (margin), the entropy of the
  * posterior in nats, the noise-prediction evaluations spent and the time of each stage.
+ *
+ * <p>{@code stages} are the steps the request actually took, as (samples, labels kept): a staged
+ * schedule's own stages, or the looks of a sequential plan that dropped labels (the last keeps
+ * one). With {@code sampleWeights} (the weight of each visited sample; null: all 1) and each
+ * label's {@code sampleErrors} they reproduce the probabilities at any temperature.
+ * {@code plan} is the schedule's spec; {@code budgetLimited} says the request's budget
+ * ({@link Budget}) stopped it before its plan did.
  */
 public record Posterior(List<LabelScore> scores, double temperature, long seed, long evaluations,
-                        List<Stage> stages, long[] stageNanos) {
+                        List<Stage> stages, long[] stageNanos, String plan, double[] sampleWeights,
+                        boolean budgetLimited) {
+
+    /** A posterior of a staged schedule that ran to its end. */
+    public Posterior(List<LabelScore> scores, double temperature, long seed, long evaluations, List<Stage> stages,
+                     long[] stageNanos) {
+        this(scores, temperature, seed, evaluations, stages, stageNanos,
+                new Schedule.Staged(stages.isEmpty() ? List.of(new Stage(1, 1)) : stages).spec(), null, false);
+    }
 
     public Posterior {
         scores = scores.stream()
@@ -69,7 +84,12 @@ public record Posterior(List<LabelScore> scores, double temperature, long seed, 
             out.add(new LabelScore(s.label(), w[i] / total, s.meanError(), s.standardError(), s.samples(),
                     s.sampleErrors()));
         }
-        return new Posterior(out, temperature, seed, evaluations, stages, stageNanos);
+        return new Posterior(out, temperature, seed, evaluations, stages, stageNanos, plan, sampleWeights, budgetLimited);
+    }
+
+    /** The weight of visited sample j in the error averages. */
+    public double sampleWeight(int j) {
+        return sampleWeights == null ? 1.0 : sampleWeights[j];
     }
 
     public LabelScore score(String label) {

@@ -2,7 +2,7 @@ package org.difflabel.cli;
 
 import org.difflabel.classifier.ClassificationException;
 import org.difflabel.classifier.Posterior;
-import org.difflabel.classifier.Stage;
+import org.difflabel.classifier.Schedule;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
 import picocli.CommandLine.Command;
@@ -58,12 +58,11 @@ public class AccuracyCommand extends ModelCommand {
 
     @Override
     int run() throws Exception {
-        List<Stage> stages = model.stages(config);
         if (!Files.isDirectory(data)) {
             System.err.println("error: --data " + data + " is not a folder");
             return 2;
         }
-        List<Item> all = items();
+        List<Item> all = items(data);
         List<String> vocab = labels != null ? labels : all.stream().map(Item::label).distinct().sorted().toList();
         List<Item> items = spread(all, limit);
         if (items.isEmpty()) {
@@ -71,22 +70,27 @@ public class AccuracyCommand extends ModelCommand {
             return 2;
         }
         try (LabelModel m = model.load(config)) {
+            Schedule schedule = model.scheduleOrDefault(config, m, vocab.size());
             ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallel));
             List<Future<Posterior>> futures = new ArrayList<>();
             for (Item it : items) {
                 futures.add(pool.submit(() -> m.classify(new LabelRequest(it.id(), Files.readAllBytes(it.file()), vocab,
-                        promptTemplate, stages, model.temperature(config)))));
+                        promptTemplate, schedule, model.temperature(config), model.budget(config)))));
             }
             Calibration cal = new Calibration(bins);
             java.io.PrintWriter lines = output == null ? null
                     : new java.io.PrintWriter(Files.newBufferedWriter(output, java.nio.charset.StandardCharsets.UTF_8));
             long start = System.nanoTime();
             long evaluations = 0;
+            long[] perImage = new long[items.size()];
+            int limited = 0;
             int failed = 0;
             for (int i = 0; i < items.size(); i++) {
                 try {
                     Posterior p = futures.get(i).get();
                     evaluations += p.evaluations();
+                    perImage[cal.count()] = p.evaluations();
+                    limited += p.budgetLimited() ? 1 : 0;
                     cal.add(p, items.get(i).label());
                     if (lines != null) {
                         lines.println(ResultLine.json(items.get(i).id(), items.get(i).label(), p));
@@ -108,12 +112,15 @@ public class AccuracyCommand extends ModelCommand {
                 lines.close();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "model %s %s, %d images, %d labels, stages %s, temperature %s%n",
-                    m.manifest().id(), m.manifest().version(), cal.count(), vocab.size(),
-                    stages != null ? stages : m.defaultStages(vocab.size()),
-                    model.temperature(config) != null ? model.temperature(config) : m.manifest().classifier().temperature());
+            System.out.printf(Locale.ROOT, "model %s %s, %d images, %d labels, plan %s, temperature %s%n",
+                    m.manifest().id(), m.manifest().version(), cal.count(), vocab.size(), schedule.spec(),
+                    model.temperature(config) != null ? model.temperature(config) : m.temperature(schedule));
             System.out.printf(Locale.ROOT, "accuracy %.4f  mean confidence %.4f  NLL %.4f  ECE %.4f%n",
                     cal.accuracy(), cal.meanConfidence(), cal.nll(), cal.ece());
+            EvaluationCounts counts = EvaluationCounts.of(java.util.Arrays.copyOf(perImage, cal.count()));
+            System.out.printf(Locale.ROOT, "evaluations per image: mean %.1f  p50 %d  p95 %d  max %d%s%n", counts.mean(),
+                    counts.p50(), counts.p95(), counts.max(),
+                    limited > 0 ? String.format(Locale.ROOT, "  (%d budget-limited)", limited) : "");
             System.out.printf(Locale.ROOT, "%d evaluations in %.1f s (%.0f evaluations/s), %d failed%n", evaluations, seconds,
                     evaluations / seconds, failed);
             return failed == 0 ? 0 : 1;
@@ -132,7 +139,8 @@ public class AccuracyCommand extends ModelCommand {
         return out;
     }
 
-    private List<Item> items() throws IOException {
+    /** The labelled images of {@code data}: {@code <label>/<file>}, sorted. */
+    static List<Item> items(Path data) throws IOException {
         List<Item> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(data)) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {

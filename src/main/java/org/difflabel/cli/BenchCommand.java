@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import org.difflabel.classifier.Posterior;
+import org.difflabel.classifier.Schedule;
 import org.difflabel.classifier.Stage;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
@@ -88,7 +89,7 @@ public class BenchCommand extends ModelCommand {
             }
 
             System.out.println();
-            System.out.println("| labels | default stages | evaluations/image | p50 ms | p95 ms |");
+            System.out.println("| labels | default plan | evaluations/image (mean) | p50 ms | p95 ms |");
             System.out.println("|---|---|---|---|---|");
             for (int n : vocab) {
                 if (n > labels.size()) {
@@ -96,19 +97,19 @@ public class BenchCommand extends ModelCommand {
                     continue;
                 }
                 List<String> v = labels.subList(0, n);
-                List<Stage> stages = model.stages(config) != null ? model.stages(config) : m.defaultStages(n);
+                Schedule stages = model.scheduleOrDefault(config, m, n);
                 double[] ms = new double[images];
                 long evals = 0;
                 for (int i = 0; i < images; i++) {
                     long t0 = System.nanoTime();
                     Posterior p = m.classify(new LabelRequest("latency-" + i, samples.get(i % samples.size()), v, null,
-                            stages, null));
+                            stages, null, null));
                     ms[i] = (System.nanoTime() - t0) / 1e6;
-                    evals = p.evaluations();
+                    evals += p.evaluations();
                 }
                 Arrays.sort(ms);
-                System.out.printf(Locale.ROOT, "| %d | %s | %d | %.1f | %.1f |%n", n, stages.toString().replace(" ", ""),
-                        evals, percentile(ms, 50), percentile(ms, 95));
+                System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f |%n", n, stages.spec(),
+                        (double) evals / images, percentile(ms, 50), percentile(ms, 95));
             }
             System.out.printf(Locale.ROOT, "%npeak RSS %d MiB%n", peakRssKib() / 1024);
             return 0;

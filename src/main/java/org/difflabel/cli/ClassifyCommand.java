@@ -7,7 +7,7 @@ import org.difflabel.classifier.ClassificationException;
 import org.difflabel.classifier.DiffusionClassifier;
 import org.difflabel.classifier.LabelScore;
 import org.difflabel.classifier.Posterior;
-import org.difflabel.classifier.Stage;
+import org.difflabel.classifier.Schedule;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.LabelRequest;
 import picocli.CommandLine.Command;
@@ -53,16 +53,16 @@ public class ClassifyCommand extends ModelCommand {
     @Override
     int run() throws Exception {
         PrintStream out = System.out;
-        List<Stage> stages = model.stages(config);
         int failed = 0;
         try (LabelModel m = model.load(config)) {
+            Schedule schedule = model.schedule(config, m);
             for (Path image : images) {
                 try {
                     byte[] bytes = Files.readAllBytes(image);
                     String requestId = id != null ? id : image.getFileName().toString();
                     long start = System.nanoTime();
-                    Posterior p = m.classify(new LabelRequest(requestId, bytes, labels, promptTemplate, stages,
-                            model.temperature(config)), progress(image, start));
+                    Posterior p = m.classify(new LabelRequest(requestId, bytes, labels, promptTemplate, schedule,
+                            model.temperature(config), model.budget(config)), progress(image, start));
                     double seconds = (System.nanoTime() - start) / 1e9;
                     out.println(json ? toJson(image, requestId, m, p, seconds) : toText(image, p, seconds));
                 } catch (NoSuchFileException e) {
@@ -105,7 +105,9 @@ public class ClassifyCommand extends ModelCommand {
         o.put("entropy", p.entropy());
         o.put("evaluations", p.evaluations());
         o.put("temperature", p.temperature());
+        o.put("plan", p.plan());
         o.put("stages", p.stages().toString().replace(" ", ""));
+        o.put("budgetLimited", p.budgetLimited());
         o.put("seconds", seconds);
         ArrayNode post = o.putArray("posterior");
         for (LabelScore s : p.scores()) {

@@ -1,6 +1,7 @@
 package org.difflabel.cli;
 
-import org.difflabel.classifier.Stage;
+import org.difflabel.classifier.Budget;
+import org.difflabel.classifier.Schedule;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.model.ExecutionProvider;
 import org.difflabel.model.Fp16;
@@ -35,7 +36,8 @@ public class ModelArgs {
     String fp16;
 
     @Option(names = "--samples", paramLabel = "STAGES",
-            description = "schedule: a flat K (e.g. 64) or stages samples:keep,... (e.g. 16:3,64:1)")
+            description = "plan: a flat K (e.g. 64), stages samples:keep,... (e.g. 16:3,64:1) or sequential elimination, "
+                    + "'sequential' (the model's plan) or e.g. sequential:block=8,min=8,max=64,alpha=0.01,weights=on")
     String samples;
 
     @Option(names = "--temperature", description = "softmax temperature (default: the model's calibrated one)")
@@ -70,14 +72,25 @@ public class ModelArgs {
         return o;
     }
 
-    /** The explicit schedule, or null for the model's defaults. */
-    List<Stage> stages(LabelerConfig config) {
+    /** The explicit plan for model {@code m}, or null for the model's default plan. */
+    Schedule schedule(LabelerConfig config, LabelModel m) {
         String spec = samples != null ? samples : config.model().stages().orElse(null);
         try {
-            return spec == null ? null : Stage.parse(spec);
+            return spec == null ? null : m.parseSchedule(spec);
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("--samples: " + e.getMessage(), 2);
         }
+    }
+
+    /** The explicit plan, or the model's default plan for {@code labels} labels. */
+    Schedule scheduleOrDefault(LabelerConfig config, LabelModel m, int labels) {
+        Schedule s = schedule(config, m);
+        return s != null ? s : m.defaultSchedule(labels);
+    }
+
+    /** {@code labeler.model.max-evaluations} / {@code latency-budget}. */
+    Budget budget(LabelerConfig config) {
+        return config.model().budget();
     }
 
     Double temperature(LabelerConfig config) {

@@ -60,7 +60,7 @@ public class RescoreCommand extends ModelCommand {
         String registry = cluster.registry(config);
         try (LabelModel m = model.load(config, config.streamThreads())) {
             LabelingAssembly assembly = LabelingAssembly.of(config, m, bootstrap, LabelingAssembly.registry(config, registry))
-                    .withScoring(model.stages(config), model.temperature(config));
+                    .withScoring(model.schedule(config, m), model.temperature(config));
             var topics = assembly.topics();
             if (input != null) {
                 topics = topics.withInput(input);

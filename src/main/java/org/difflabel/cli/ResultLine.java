@@ -36,11 +36,14 @@ final class ResultLine {
                 if (st.samples() > s.samples()) {
                     break;
                 }
+                // the (weighted) mean the classifier compared at that stage
                 double sum = 0;
+                double weights = 0;
                 for (int j = 0; j < st.samples(); j++) {
-                    sum += s.sampleErrors()[j];
+                    sum += p.sampleWeight(j) * s.sampleErrors()[j];
+                    weights += p.sampleWeight(j);
                 }
-                b.append(firstStage ? "" : ",").append(num(sum / st.samples()));
+                b.append(firstStage ? "" : ",").append(num(sum / weights));
                 firstStage = false;
             }
             b.append("]}");

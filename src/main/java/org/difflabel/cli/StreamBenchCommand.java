@@ -7,7 +7,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.difflabel.classifier.Stage;
+import org.difflabel.classifier.Schedule;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.embedded.EmbeddedKafka;
 import org.difflabel.embedded.EmbeddedRegistry;
@@ -114,9 +114,9 @@ public class StreamBenchCommand extends ModelCommand {
         try (LabelModel m = model.load(config, streamThreads)) {
             List<byte[]> samples = BenchCommand.sampleImages(m.folder());
             List<String> labels = m.demoLabels();
-            List<Stage> stages = model.stages(config) != null ? model.stages(config) : m.defaultStages(labels.size());
+            Schedule stages = model.scheduleOrDefault(config, m, labels.size());
             int intraOp = model.options(config, streamThreads).intraOpThreads();
-            System.out.printf(Locale.ROOT, "model %s %s, %d events (+%d warm-up) of %d labels, stages %s, intra-op threads %d,"
+            System.out.printf(Locale.ROOT, "model %s %s, %d events (+%d warm-up) of %d labels, plan %s, intra-op threads %d,"
                             + " %d stream thread(s), %d cores, commit interval %d ms, max.poll.records %d%n",
                     m.manifest().id(), m.manifest().version(), events, warmup, labels.size(), stages, intraOp, streamThreads,
                     Runtime.getRuntime().availableProcessors(), config.worker().commitIntervalMs(),
@@ -282,7 +282,7 @@ public class StreamBenchCommand extends ModelCommand {
     }
 
     /** The same requests as the timed worker events, split over {@code streamThreads} callers. */
-    private double classifierAlone(LabelModel m, List<byte[]> samples, List<String> labels, List<Stage> stages)
+    private double classifierAlone(LabelModel m, List<byte[]> samples, List<String> labels, Schedule stages)
             throws InterruptedException {
         long start = System.nanoTime();
         List<Thread> callers = new ArrayList<>();
@@ -292,7 +292,7 @@ public class StreamBenchCommand extends ModelCommand {
             Thread t = new Thread(() -> {
                 for (int i = first; i < events; i += streamThreads) {
                     long t0 = System.nanoTime();
-                    m.classify(new LabelRequest("bench-" + i, samples.get(i % samples.size()), labels, null, stages, null));
+                    m.classify(new LabelRequest("bench-" + i, samples.get(i % samples.size()), labels, null, stages, null, null));
                     latencies.add((System.nanoTime() - t0) / 1e6);
                 }
             }, "bench-caller-" + c);

@@ -311,8 +311,30 @@ public interface LabelerConfig {
         /** Overrides the manifest's calibrated temperature. */
         Optional<Double> temperature();
 
-        /** Overrides the default stages, e.g. {@code 16:3,64:1} ({@code samples:keep,...}) or a flat {@code 64}. */
+        /**
+         * Overrides the model's default plan: stages, e.g. {@code 16:3,64:1} ({@code samples:keep,...}),
+         * a flat {@code 64}, or sequential elimination, {@code sequential} (the model's plan) or e.g.
+         * {@code sequential:block=8,min=8,max=64,alpha=0.01}.
+         */
         Optional<String> stages();
+
+        /**
+         * Most noise-prediction evaluations per event (0: no limit); a request that reaches it returns
+         * the posterior it has, marked budget-limited, and the policy sends it to review.
+         */
+        @WithDefault("0")
+        long maxEvaluations();
+
+        /**
+         * Optional latency budget per event (e.g. {@code 2s}), checked between blocks; like
+         * max-evaluations, but a time limit makes the result depend on the machine's speed.
+         */
+        Optional<java.time.Duration> latencyBudget();
+
+        /** The per-event budget these settings describe. */
+        default org.difflabel.classifier.Budget budget() {
+            return new org.difflabel.classifier.Budget(maxEvaluations(), latencyBudget().orElse(null));
+        }
     }
 
     interface Image {

@@ -9,6 +9,9 @@ import org.difflabel.classifier.NoisePredictor;
 import org.difflabel.classifier.Posterior;
 import org.difflabel.classifier.SamplingPlan;
 import org.difflabel.classifier.Stage;
+import org.difflabel.classifier.Budget;
+import org.difflabel.classifier.Schedule;
+import org.difflabel.classifier.TimestepWeights;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -142,18 +145,61 @@ public final class LabelModel implements AutoCloseable {
     public Posterior classify(LabelRequest request, DiffusionClassifier.Progress progress) {
         List<String> labels = request.labels();
         checkVocabulary(labels);
-        List<Stage> stages = request.stages() != null ? request.stages() : defaultStages(labels.size());
+        Schedule schedule = request.schedule() != null ? request.schedule() : defaultSchedule(labels.size());
         // conditions before pixels: a bad label or prompt costs no decoding
         List<Condition> conditions = conditions(labels, request.promptTemplate());
         float[] x0 = encode(preprocessor.apply(request.image()));
-        double temperature = request.temperature() != null ? request.temperature() : manifest.classifier().temperature();
-        SamplingPlan plan = new SamplingPlan(NoiseGenerator.requestSeed(request.id(), manifest.version()),
-                manifest.schedule().trainSteps());
+        double temperature = request.temperature() != null ? request.temperature() : temperature(schedule);
+        SamplingPlan plan = samplingPlan(request.id());
         try {
-            return classifier.classify(x0, labels, conditions, plan, stages, temperature, progress);
+            return classifier.classify(x0, labels, conditions, plan, schedule, timestepWeights(), temperature,
+                    request.budget() != null ? request.budget() : Budget.NONE, progress);
         } catch (OnnxNetwork.InferenceException e) {
             throw new ClassificationException(Code.INFERENCE_FAILED, e.getMessage(), e);
         }
+    }
+
+    /** The request's (t, eps) samples: seeded by its id and this model's version. */
+    public SamplingPlan samplingPlan(String requestId) {
+        return new SamplingPlan(NoiseGenerator.requestSeed(requestId, manifest.version()), manifest.schedule().trainSteps());
+    }
+
+    /** The plan a request without one gets: the manifest's default plan, else its default stages. */
+    public Schedule defaultSchedule(int labels) {
+        if ("sequential".equals(manifest.classifier().defaultPlan())) {
+            return sequentialPlan();
+        }
+        return new Schedule.Staged(defaultStages(labels));
+    }
+
+    /** The manifest's sequential plan, else {@link Schedule.Sequential#DEFAULT}. */
+    public Schedule.Sequential sequentialPlan() {
+        ModelManifest.SequentialPlan s = manifest.classifier().sequential();
+        return s == null ? Schedule.Sequential.DEFAULT
+                : new Schedule.Sequential(s.block(), s.min(), s.max(), s.alpha(), s.weighted());
+    }
+
+    /** The model's timestep weights (used by weighted sequential plans); null when the manifest has none. */
+    public TimestepWeights timestepWeights() {
+        ModelManifest.TimestepWeighting w = manifest.classifier().timestepWeights();
+        return w == null ? null : new TimestepWeights(w.grid(), w.weights().stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /**
+     * The calibrated temperature for a schedule: a sequential plan's own when the manifest fitted one
+     * (early stopping changes how far apart the mean errors are), else the model's.
+     */
+    public double temperature(Schedule schedule) {
+        ModelManifest.SequentialPlan s = manifest.classifier().sequential();
+        if (schedule instanceof Schedule.Sequential && s != null && s.temperature() != null) {
+            return s.temperature();
+        }
+        return manifest.classifier().temperature();
+    }
+
+    /** Parses a schedule spec, a sequential one completed from this model's sequential plan. */
+    public Schedule parseSchedule(String spec) {
+        return Schedule.parse(spec, sequentialPlan());
     }
 
     public Posterior classify(LabelRequest request) {

@@ -1,5 +1,8 @@
 package org.difflabel.model;
 
+import org.difflabel.classifier.Schedule;
+import org.difflabel.classifier.TimestepWeights;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -134,6 +137,34 @@ public final class ManifestReader {
             }
         }
         require(p, m.classifier().temperature() > 0, "classifier.temperature must be > 0");
+        checkPlans(p, m.classifier());
+    }
+
+    /** Timestep weights, the sequential plan and the default plan are usable as written. */
+    private static void checkPlans(Path p, ModelManifest.Classifier c) {
+        ModelManifest.TimestepWeighting w = c.timestepWeights();
+        if (w != null) {
+            require(p, w.weights() != null, "classifier.timestepWeights.weights is missing");
+            try {
+                new TimestepWeights(w.grid(), w.weights().stream().mapToDouble(Double::doubleValue).toArray());
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException(p, "classifier.timestepWeights: " + e.getMessage());
+            }
+        }
+        ModelManifest.SequentialPlan s = c.sequential();
+        if (s != null) {
+            try {
+                new Schedule.Sequential(s.block(), s.min(), s.max(), s.alpha(), s.weighted());
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException(p, "classifier.sequential: " + e.getMessage());
+            }
+            require(p, s.temperature() == null || s.temperature() > 0, "classifier.sequential.temperature must be > 0");
+            require(p, !s.weighted() || w == null || s.max() <= w.grid(),
+                    "classifier.sequential.max is beyond the timestep weight grid");
+        }
+        String plan = c.defaultPlan();
+        require(p, plan == null || plan.equals("stages") || plan.equals("sequential") && s != null,
+                "classifier.defaultPlan must be 'stages' or 'sequential' (with a classifier.sequential block), got " + plan);
     }
 
     /** Every element type named in {@code typeMaps} (role -> type; null maps allowed) is supported. */

@@ -94,9 +94,27 @@ public record ModelManifest(
         return n.inputTypes() == null ? fallback : n.inputTypes().getOrDefault(role, fallback);
     }
 
-    /** Classifier defaults: calibrated temperature, how it was fitted, error, default stages. */
+    /**
+     * Classifier defaults: calibrated temperature, how it was fitted, error, default stages; optional
+     * timestep weights and sequential plan (with its own temperature), and which plan is the default
+     * ({@code "sequential"}, or absent / {@code "stages"}).
+     */
     public record Classifier(double temperature, Map<String, Object> temperatureFit, String error,
-                             List<List<Integer>> stages) {
+                             List<List<Integer>> stages, TimestepWeighting timestepWeights, SequentialPlan sequential,
+                             String defaultPlan) {
+        public Classifier(double temperature, Map<String, Object> temperatureFit, String error,
+                          List<List<Integer>> stages) {
+            this(temperature, temperatureFit, error, stages, null, null, null);
+        }
+    }
+
+    /** Weights of the {@code grid} even-grid timesteps, ascending t; {@code fit} says how they were fitted. */
+    public record TimestepWeighting(int grid, List<Double> weights, Map<String, Object> fit) {
+    }
+
+    /** The model's sequential elimination plan and the temperature fitted for it. */
+    public record SequentialPlan(int block, int min, int max, double alpha, boolean weighted, Double temperature,
+                                 Map<String, Object> temperatureFit) {
     }
 
     /** A file of the model folder with its SHA-256. */

@@ -4,7 +4,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.difflabel.classifier.Stage;
+import org.difflabel.classifier.Schedule;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.model.LabelModel;
 import org.difflabel.registry.RegistryClient;
@@ -86,7 +86,8 @@ public final class LabelingAssembly {
     /** The run the configuration describes, on {@code model}, against {@code bootstrap} and {@code registry}. */
     public static LabelingAssembly of(LabelerConfig config, LabelModel model, String bootstrap, RegistryClient registry) {
         Role role = config.worker().role();
-        Scoring scoring = new Scoring(model, stages(config), config.model().temperature().orElse(null));
+        Scoring scoring = new Scoring(model, schedule(config, model), config.model().temperature().orElse(null),
+                config.model().budget());
         return new LabelingAssembly(config, role, topics(config), scoring, config.triagePolicy(), registry, bootstrap,
                 applicationId(config.worker().applicationId(), role, scoring), null, new ReplayProgress(), true);
     }
@@ -107,9 +108,9 @@ public final class LabelingAssembly {
                 t.diff(), t.reviewed(), t.policy());
     }
 
-    /** {@code labeler.model.stages}, parsed once; null: the model's defaults. */
-    public static List<Stage> stages(LabelerConfig config) {
-        return config.model().stages().map(Stage::parse).orElse(null);
+    /** {@code labeler.model.stages}, parsed once for the model; null: the model's default plan. */
+    public static Schedule schedule(LabelerConfig config, LabelModel model) {
+        return config.model().stages().map(model::parseSchedule).orElse(null);
     }
 
     /**
@@ -156,9 +157,9 @@ public final class LabelingAssembly {
     }
 
     /** Command-line overrides of the schedule and temperature (null: keep the configured ones). */
-    public LabelingAssembly withScoring(List<Stage> stages, Double temperature) {
-        Scoring s = new Scoring(scoring.model(), stages != null ? stages : scoring.stages(),
-                temperature != null ? temperature : scoring.temperature());
+    public LabelingAssembly withScoring(Schedule schedule, Double temperature) {
+        Scoring s = new Scoring(scoring.model(), schedule != null ? schedule : scoring.schedule(),
+                temperature != null ? temperature : scoring.temperature(), scoring.budget());
         return copy(new LabelingAssembly(config, role, topics, s, policy, registry, bootstrap, applicationId, window, progress,
                 withHumanLabels));
     }
@@ -273,9 +274,9 @@ public final class LabelingAssembly {
     }
 
     public String describe() {
-        return String.format(Locale.ROOT, "%s %s %s (stages %s, temperature %s; policy %s) as %s, application id %s",
+        return String.format(Locale.ROOT, "%s %s %s (plan %s, temperature %s; policy %s) as %s, application id %s",
                 role.name().toLowerCase(Locale.ROOT), scoring.modelId(), scoring.modelVersion(),
-                scoring.stages() == null ? "model default" : scoring.stages(),
+                scoring.schedule() == null ? "model default" : scoring.schedule(),
                 scoring.temperature() == null ? "calibrated" : scoring.temperature(), policy.version(),
                 role == Role.CHAMPION ? topics.input() + " -> " + topics.scored() : topics.input() + " -> "
                         + topics.rescored() + " + " + topics.diff(), applicationId);
