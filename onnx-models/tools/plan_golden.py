@@ -2,9 +2,10 @@
 
     /usr/bin/python3 onnx-models/tools/plan_golden.py [--model onnx-models/mnist-ddpm]
 
-Runs the reference classifier's sequential plan (reference_classifier.classify_sequential) with
-the model's own plan and timestep weights (model.json classifier.sequential / timestepWeights),
-and unweighted, on the model's golden images, and writes golden/plan_cases.json.
+Runs the reference classifier's sequential plan (reference_classifier.classify_sequential) on the
+model's golden images with the model's own plan and with a weighted one, both with the model's
+timestep statistics (model.json classifier.sequential / timestepWeights), and writes
+golden/plan_cases.json.
 
 The PyTorch weights are read back from the shipped unet.onnx (the training checkpoint of 1.0.0 is
 not kept): initializers named like the state dict are copied; the GroupNorm affine parameters,
@@ -69,20 +70,21 @@ def main():
     tw = cls.get("timestepWeights")
     if seq is None or tw is None:
         fail("model.json has no classifier.sequential / timestepWeights: run scripts/plan-sweep.sh first")
-    plans = [("model plan", {k: seq[k] for k in ("block", "min", "max", "alpha")}, tw["weights"], seq["temperature"]),
-             ("unweighted", {"block": 4, "min": 8, "max": 32, "alpha": 0.05}, None, cls["temperature"])]
+    plans = [("model plan", {k: seq[k] for k in ("block", "min", "max", "level", "weighted")}, tw, seq["temperature"]),
+             ("weighted", {"block": 2, "min": 4, "max": 32, "level": 0.05, "weighted": True}, tw, cls["temperature"])]
     cases = []
     for g in golden:
         img = np.asarray(Image.open(os.path.join(folder, g["image"])))[None]
         x0 = preprocess_uint8(img, manifest["image"]["size"])
         for name, plan, weights, temperature in plans:
             r = ref.classify_sequential(unet, cond, manifest, x0, g["labels"], g["requestId"], plan, weights, temperature)
-            spec = (f"sequential:block={plan['block']},min={plan['min']},max={plan['max']},alpha={plan['alpha']},"
-                    f"weights={'on' if weights is not None else 'off'}")
+            spec = (f"sequential:block={plan['block']},min={plan['min']},max={plan['max']},level={plan['level']},"
+                    f"weights={'on' if plan['weighted'] else 'off'}")
             cases.append({"image": g["image"], "trueLabel": g["trueLabel"], "requestId": g["requestId"],
-                          "labels": g["labels"], "plan": spec, "temperature": temperature, "seed": str(r["seed"]),
-                          "visits": r["visits"], "steps": r["steps"], "errors": r["errors"],
-                          "probabilities": r["probabilities"], "prediction": r["prediction"]})
+                          "labels": g["labels"], "plan": spec,
+                          "temperature": temperature, "seed": str(r["seed"]), "visits": r["visits"],
+                          "steps": r["steps"], "errors": r["errors"], "probabilities": r["probabilities"],
+                          "prediction": r["prediction"]})
             print(f"  {g['image']} {name}: {r['prediction']} after steps {r['steps']}")
     write_json(os.path.join(folder, "golden", "plan_cases.json"), {"model": manifest["id"], "cases": cases})
 

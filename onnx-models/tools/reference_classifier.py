@@ -252,48 +252,59 @@ def model_space(img_u8, manifest, vae_encoder=None):
 # from the Java code: the golden cases it produces (plan_golden.py) are what the Java side must
 # reproduce.
 
-def sequential_visits(weights, grid, max_samples, k_train):
-    """(samples, sample weights) in visiting order. weights: None (the nested grids, weight 1) or
-    the manifest's timestepWeights.weights for the `grid` even-grid timesteps, ascending t: then
-    the grid's samples by descending weight (ties: lower sample index first), zero weights never."""
-    if weights is None:
-        return list(range(max_samples)), [1.0] * max_samples
+def by_sample(values_by_rank, grid, k_train):
+    """The manifest's per-timestep values (ascending t over the `grid` even grid) by sample index."""
     ts = plan_timesteps(grid, k_train)
     by_time = sorted(range(grid), key=lambda i: ts[i])
-    w_of = {i: float(weights[rank]) for rank, i in enumerate(by_time)}
-    order = sorted((i for i in range(grid) if w_of[i] > 0), key=lambda i: (-w_of[i], i))[:max_samples]
-    return order, [w_of[i] for i in order]
+    out = [0.0] * grid
+    for rank, i in enumerate(by_time):
+        out[i] = float(values_by_rank[rank])
+    return out
 
 
-def classify_sequential(unet, conditioner, manifest, x0, labels, request_id, plan, weights=None, temperature=None,
-                        template=None, batch=512):
-    """plan: dict block, min, max, alpha. After each block of shared samples (from `min` on),
-    every label is compared with the leader (lowest weighted mean error) by a one-sided paired
-    t-test on w_j * (err_label_j - err_leader_j); walking from the worst mean up, labels with
-    p <= alpha / ((n_labels - 1) * looks) are dropped until the first that is not (looks = one
-    per block from min to max). Stops with one label left or at max. Probabilities: as in the
-    staged plan, each step that drops labels gives them their share of the mass in play."""
+def classify_sequential(unet, conditioner, manifest, x0, labels, request_id, plan, timestep_weights=None,
+                        temperature=None, template=None, batch=512):
+    """plan: dict block, min, max, level, weighted. timestep_weights: the manifest's
+    classifier.timestepWeights (grid, weights, scales) or None.
+
+    Samples are visited in the nested-grid order 0, 1, 2, ... (weighted: the grid's samples by
+    descending weight, ties by lower index, zero weights never) with weight 1 (weighted: their
+    weight) in each label's error average. After each block of shared samples, from `min` on,
+    every label but the leader (lowest mean) gets a one-sided t-test on z_j = w_j (err_j -
+    leader_j) / s_j (s_j: the timestep's scale when the model has scales and max <= grid, else
+    1), with one residual variance pooled over all those comparisons (df = comparisons x (n - 1));
+    walking from the worst mean up, labels with p <= level are dropped until the first that is
+    not. Stops with one label left or at max. Probabilities as in the staged plan: each step that
+    drops labels gives them their softmax share of the mass in play."""
     from scipy import stats
     if len(set(labels)) != len(labels):
         raise ValueError("duplicate labels")
     abar = np.asarray(manifest["schedule"]["alphasCumprod"], dtype=np.float64)
     T = temperature if temperature is not None else manifest["classifier"]["temperature"]
     seed = request_seed(request_id, manifest["version"])
-    grid = 0 if weights is None else len(weights)
-    samples, w = sequential_visits(weights, grid, plan["max"], len(abar))
+    tw = timestep_weights
+    if plan["weighted"] and tw is not None:
+        w_of = by_sample(tw["weights"], tw["grid"], len(abar))
+        samples = sorted((i for i in range(tw["grid"]) if w_of[i] > 0), key=lambda i: (-w_of[i], i))[:plan["max"]]
+        w = np.array([w_of[i] for i in samples])
+    else:
+        samples = list(range(plan["max"]))
+        w = np.ones(len(samples))
+    if tw is not None and plan["max"] <= tw["grid"]:
+        s_of = by_sample(tw["scales"], tw["grid"], len(abar))
+        scale = np.array([s_of[i] for i in samples])
+    else:
+        scale = np.ones(len(samples))
     n_vis = len(samples)
-    ts_all = plan_timesteps(max(max(samples) + 1, 1), len(abar))
+    ts_all = plan_timesteps(max(samples) + 1, len(abar))
     n_px = int(np.prod(x0.shape))
     cond = conditioner(labels, template)
-    looks = 1 + -(-(plan["max"] - plan["min"]) // plan["block"])
-    level = plan["alpha"] / (max(1, len(labels) - 1) * looks)
 
     err = np.zeros((len(labels), n_vis))
-    w = np.asarray(w)
     alive = list(range(len(labels)))
     probs = np.zeros(len(labels))
-    mass, done, steps = 1.0, 0, []
     n_of = [0] * len(labels)
+    mass, done, steps = 1.0, 0, []
     while True:
         target = min(n_vis, plan["min"] if done == 0 else done + plan["block"])
         new = samples[done:target]
@@ -309,12 +320,14 @@ def classify_sequential(unet, conditioner, manifest, x0, labels, request_id, pla
         if not last and done >= plan["min"]:
             order = np.argsort(means, kind="stable")
             leader = err[alive[order[0]], :done]
+            z = np.array([w[:done] * (err[alive[r], :done] - leader) / scale[:done] for r in order[1:]])
+            df = z.shape[0] * (done - 1)
+            sd = np.sqrt(((z - z.mean(axis=1, keepdims=True)) ** 2).sum() / df)
             dropped = 0
-            for r in range(len(order) - 1, 0, -1):
-                z = w[:done] * (err[alive[order[r]], :done] - leader)
-                sd = np.std(z, ddof=1)
-                t_stat = z.mean() / (sd / np.sqrt(done)) if sd > 0 else (np.inf if z.mean() > 0 else 0.0)
-                if stats.t.sf(t_stat, done - 1) > level:
+            for r in range(z.shape[0] - 1, -1, -1):
+                m = z[r].mean()
+                t_stat = m / (sd / np.sqrt(done)) if sd > 0 else (np.inf if m > 0 else 0.0)
+                if stats.t.sf(t_stat, df) > plan["level"]:
                     break
                 dropped += 1
             keep = len(alive) - dropped

@@ -6,6 +6,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.difflabel.stats.SpecialFunctions;
 
@@ -103,32 +104,33 @@ public final class DiffusionClassifier {
     }
 
     /**
-     * Which sample is visited j-th, and its weight in the error average. Unweighted: sample j,
-     * weight 1 (the nested even grids). Weighted: most informative first (see {@link TimestepWeights}).
+     * Which sample is visited j-th, its weight in the error average and the scale its paired
+     * differences are divided by in the sequential test. Unweighted: sample j, weight 1 (the
+     * nested even grids). Weighted: most informative first (see {@link TimestepWeights}). Scales:
+     * the model's, where it has them for every sample visited; else 1 (raw differences).
      */
-    private record Visits(int[] sample, double[] weight, int max) {
+    private record Visits(int[] sample, double[] weight, double[] scale, int max) {
         static Visits of(SamplingPlan plan, Schedule schedule, TimestepWeights weights) {
             int max = schedule.maxSamples();
-            if (schedule instanceof Schedule.Sequential seq && seq.weighted() && weights != null) {
-                if (max > weights.grid()) {
-                    throw new IllegalArgumentException("sequential max " + max + " is beyond the model's timestep weight grid of "
-                            + weights.grid());
-                }
-                int[] order = weights.order(plan);
+            boolean weighted = schedule instanceof Schedule.Sequential seq && seq.weighted() && weights != null;
+            if (weighted && max > weights.grid()) {
+                throw new IllegalArgumentException("sequential max " + max + " is beyond the model's timestep weight grid of "
+                        + weights.grid());
+            }
+            int[] order = weighted ? weights.order(plan) : IntStream.range(0, max).toArray();
+            int n = Math.min(max, order.length);
+            int[] sample = java.util.Arrays.copyOf(order, n);
+            double[] w = null;
+            if (weighted) {
                 double[] bySample = weights.bySample(plan);
-                int n = Math.min(max, order.length);
-                int[] sample = java.util.Arrays.copyOf(order, n);
-                double[] w = new double[n];
-                for (int j = 0; j < n; j++) {
-                    w[j] = bySample[sample[j]];
-                }
-                return new Visits(sample, w, n);
+                w = IntStream.range(0, n).mapToDouble(j -> bySample[sample[j]]).toArray();
             }
-            int[] sample = new int[max];
-            for (int j = 0; j < max; j++) {
-                sample[j] = j;
+            double[] scale = null;
+            if (schedule instanceof Schedule.Sequential && weights != null && max <= weights.grid()) {
+                double[] bySample = weights.scalesBySample(plan);
+                scale = IntStream.range(0, n).mapToDouble(j -> bySample[sample[j]]).toArray();
             }
-            return new Visits(sample, null, max);
+            return new Visits(sample, w, scale, n);
         }
 
         /** The (weighted) mean of the first n visited errors. */
@@ -145,8 +147,10 @@ public final class DiffusionClassifier {
             return s / ws;
         }
 
-        double weight(int j) {
-            return weight == null ? 1.0 : weight[j];
+        /** The test's paired difference of visit j, weighted and standardized. */
+        double difference(double[] errors, double[] leader, int j) {
+            double d = errors[j] - leader[j];
+            return d * (weight == null ? 1.0 : weight[j]) / (scale == null ? 1.0 : scale[j]);
         }
     }
 
@@ -341,14 +345,16 @@ public final class DiffusionClassifier {
         }
         Schedule.Sequential seq = (Schedule.Sequential) schedule;
         return n < seq.minSamples() ? alive.size()
-                : alive.size() - significantlyWorse(alive, means, errors, visits, n, seq.perTestLevel(nLabels));
+                : alive.size() - significantlyWorse(alive, means, errors, visits, n, seq.level());
     }
 
     /**
      * The number of labels, counted from the worst mean up, that are each significantly worse than
-     * the leader by a one-sided paired t-test at {@code level} on the weighted per-sample error
-     * differences; the count stops at the first label that is not, so the dropped labels are always
-     * the worst ones (the staged rule "keep the lowest means" then describes the step exactly).
+     * the leader at {@code level}: a one-sided t-test per label on its standardized paired
+     * differences to the leader, with the residual variance pooled over all the comparisons
+     * (df = comparisons x (n - 1); see {@link Schedule.Sequential}). The count stops at the first
+     * label that is not, so the dropped labels are always the worst ones (the staged rule "keep the
+     * lowest means" then describes the step exactly).
      */
     private static int significantlyWorse(List<Integer> alive, double[] means, double[][] errors, Visits visits, int n,
                                           double level) {
@@ -358,22 +364,27 @@ public final class DiffusionClassifier {
         }
         java.util.Arrays.sort(order, (a, b) -> Double.compare(means[a], means[b]));
         double[] leader = errors[alive.get(order[0])];
-        int dropped = 0;
-        for (int r = order.length - 1; r >= 1; r--) {
+        int m = order.length - 1;
+        double[] mean = new double[m + 1];
+        double ss = 0;
+        for (int r = 1; r <= m; r++) {
             double[] e = errors[alive.get(order[r])];
             double sum = 0;
             for (int j = 0; j < n; j++) {
-                sum += visits.weight(j) * (e[j] - leader[j]);
+                sum += visits.difference(e, leader, j);
             }
-            double mean = sum / n;
-            double ss = 0;
+            mean[r] = sum / n;
             for (int j = 0; j < n; j++) {
-                double d = visits.weight(j) * (e[j] - leader[j]) - mean;
+                double d = visits.difference(e, leader, j) - mean[r];
                 ss += d * d;
             }
-            double sd = Math.sqrt(ss / (n - 1));
-            double tStat = sd > 0 ? mean / (sd / Math.sqrt(n)) : (mean > 0 ? Double.POSITIVE_INFINITY : 0);
-            if (SpecialFunctions.studentTUpperTail(tStat, n - 1) > level) {
+        }
+        double df = (double) m * (n - 1);
+        double sd = Math.sqrt(ss / df);
+        int dropped = 0;
+        for (int r = m; r >= 1; r--) {
+            double tStat = sd > 0 ? mean[r] / (sd / Math.sqrt(n)) : (mean[r] > 0 ? Double.POSITIVE_INFINITY : 0);
+            if (SpecialFunctions.studentTUpperTail(tStat, df) > level) {
                 break;
             }
             dropped++;

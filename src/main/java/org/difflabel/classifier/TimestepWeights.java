@@ -5,24 +5,28 @@ import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /**
- * A model's weighting of the timesteps of the {@code grid}-point even grid (the first {@code grid}
- * samples of every {@link SamplingPlan}, {@code grid} a power of two): {@code weights[r]} is the
- * weight of the grid's r-th smallest timestep. Fitted per model on its validation split (never
- * its test split) as signal over noise of the error differences between wrong and true labels
- * (the Fisher discriminant weight mean / variance per timestep): low-noise timesteps decide
- * shape, high-noise ones decide little, and their raw errors differ by orders of magnitude.
- *
- * <p>Used by the sequential plan twice: the error average is weighted, and samples are visited
- * most informative first (descending weight, ties by sample index), so an early stop has seen
- * the samples that matter. Zero-weight timesteps are never visited.
+ * What a model's validation split says about the timesteps of the {@code grid}-point even grid
+ * (the first {@code grid} samples of every {@link SamplingPlan}, {@code grid} a power of two),
+ * index r being the grid's r-th smallest timestep:
+ * <ul>
+ *   <li>{@code scales[r]}: the spread (standard deviation) of err(wrong label) - err(true label)
+ *       at that timestep. The sequential plan's test divides each paired difference by it, so
+ *       that differences from timesteps whose errors are 1000x apart become comparable.</li>
+ *   <li>{@code weights[r]}: the Fisher discriminant weight mean / variance of those differences
+ *       (clipped at 0, mean 1), for plans that ask for weights: a weighted error average, and
+ *       samples visited most informative first (descending weight, ties by index; zero weights
+ *       never).</li>
+ * </ul>
+ * Fitted per model on its validation split, never its test split ({@code sweep --fit}).
  */
-public record TimestepWeights(int grid, double[] weights) {
+public record TimestepWeights(int grid, double[] weights, double[] scales) {
     public TimestepWeights {
         if (grid < 1 || Integer.bitCount(grid) != 1) {
             throw new IllegalArgumentException("timestep weight grid must be a power of two, got " + grid);
         }
-        if (weights.length != grid) {
-            throw new IllegalArgumentException(weights.length + " timestep weights for a grid of " + grid);
+        if (weights.length != grid || scales.length != grid) {
+            throw new IllegalArgumentException(weights.length + " timestep weights and " + scales.length
+                    + " scales for a grid of " + grid);
         }
         for (double w : weights) {
             if (!(w >= 0) || Double.isInfinite(w)) {
@@ -32,16 +36,31 @@ public record TimestepWeights(int grid, double[] weights) {
         if (Arrays.stream(weights).noneMatch(w -> w > 0)) {
             throw new IllegalArgumentException("at least one timestep weight must be > 0");
         }
+        for (double s : scales) {
+            if (!(s > 0) || Double.isInfinite(s)) {
+                throw new IllegalArgumentException("timestep scales must be finite and > 0: " + Arrays.toString(scales));
+            }
+        }
         weights = weights.clone();
+        scales = scales.clone();
     }
 
     /** The weight of each of the first {@code grid} samples of {@code plan}, by sample index. */
     public double[] bySample(SamplingPlan plan) {
+        return bySample(plan, weights);
+    }
+
+    /** The scale of each of the first {@code grid} samples of {@code plan}, by sample index. */
+    public double[] scalesBySample(SamplingPlan plan) {
+        return bySample(plan, scales);
+    }
+
+    private double[] bySample(SamplingPlan plan, double[] byRank) {
         Integer[] byTime = IntStream.range(0, grid).boxed().toArray(Integer[]::new);
         Arrays.sort(byTime, Comparator.comparingInt(plan::timestep));
         double[] w = new double[grid];
         for (int rank = 0; rank < grid; rank++) {
-            w[byTime[rank]] = weights[rank];
+            w[byTime[rank]] = byRank[rank];
         }
         return w;
     }

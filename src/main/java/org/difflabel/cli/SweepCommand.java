@@ -97,10 +97,24 @@ public class SweepCommand extends ModelCommand {
 
     /** One image's errors: {@code errors[label][sample]} over the first {@code grid} samples of its plan. */
     record Table(String id, String truth, double[][] errors) {
+        /** The label with the lowest mean error over every sample of the table: the full budget's answer. */
+        int fullBudgetTop() {
+            int best = 0;
+            double bestMean = Double.POSITIVE_INFINITY;
+            for (int label = 0; label < errors.length; label++) {
+                double mean = java.util.Arrays.stream(errors[label]).average().orElse(Double.NaN);
+                if (mean < bestMean) {
+                    bestMean = mean;
+                    best = label;
+                }
+            }
+            return best;
+        }
     }
 
     /** One plan's figures on one set of images. */
-    record Row(String plan, double temperature, Calibration calibration, EvaluationCounts counts, int limited) {
+    record Row(String plan, double temperature, Calibration calibration, EvaluationCounts counts, double agreement,
+               String bound) {
     }
 
     @Override
@@ -190,12 +204,14 @@ public class SweepCommand extends ModelCommand {
                 out.add(new Schedule.Staged(List.of(new Stage(k, 1))));
             }
             out.add(new Schedule.Staged(m.defaultStages(labels)));
-            for (String weighted : List.of("off", "on")) {
-                for (String variant : List.of("block=4,min=8,alpha=0.01", "block=8,min=8,alpha=0.01",
-                        "block=4,min=8,alpha=0.001", "block=2,min=6,alpha=0.01", "block=4,min=4,alpha=0.05")) {
-                    out.add(Schedule.parse("sequential:" + variant + ",max=" + grid + ",weights=" + weighted));
+            // the weighted error average over all samples, no elimination (what weights alone do)
+            out.add(Schedule.parse("sequential:block=" + grid + ",min=" + grid + ",max=" + grid + ",level=0.01,weights=on"));
+            for (String level : List.of("0.001", "0.01", "0.05")) {
+                for (String variant : List.of("block=2,min=4", "block=4,min=4", "block=4,min=8", "block=8,min=8")) {
+                    out.add(Schedule.parse("sequential:" + variant + ",max=" + grid + ",level=" + level + ",weights=off"));
                 }
             }
+            out.add(Schedule.parse("sequential:block=4,min=4,max=" + grid + ",level=0.01,weights=on"));
         }
         for (Schedule s : out) {
             if (s.maxSamples() > grid) {
@@ -209,14 +225,16 @@ public class SweepCommand extends ModelCommand {
                          double temperature) {
         Calibration cal = new Calibration(bins);
         long[] evals = new long[tables.size()];
-        int limited = 0;
+        int agree = 0;
         for (int i = 0; i < tables.size(); i++) {
             Posterior p = replay(m, tables.get(i), vocab, s, weights, temperature);
             cal.add(p, tables.get(i).truth());
             evals[i] = p.evaluations();
-            limited += p.budgetLimited() ? 1 : 0;
+            agree += p.top().label().equals(vocab.get(tables.get(i).fullBudgetTop())) ? 1 : 0;
         }
-        return new Row(s.spec(), temperature, cal, EvaluationCounts.of(evals), limited);
+        String bound = s instanceof Schedule.Sequential seq
+                ? String.format(Locale.ROOT, "%.3g", seq.familyWiseBound(vocab.size())) : "";
+        return new Row(s.spec(), temperature, cal, EvaluationCounts.of(evals), (double) agree / tables.size(), bound);
     }
 
     private static Posterior replay(LabelModel m, Table t, List<String> vocab, Schedule s, TimestepWeights weights,
@@ -235,9 +253,10 @@ public class SweepCommand extends ModelCommand {
     }
 
     /**
-     * Timestep weights from validation tables: for each grid timestep, the mean over (image, wrong
-     * label) of err(wrong) - err(true) over its variance (the Fisher discriminant weight of
-     * independent features), clipped at 0 and scaled to mean 1.
+     * Timestep weights and scales from validation tables: for each grid timestep, over (image,
+     * wrong label), the standard deviation of err(wrong) - err(true) (the scale), and its mean
+     * over its variance (the Fisher discriminant weight of independent features), clipped at 0
+     * and scaled to mean 1.
      */
     private TimestepWeights fitWeights(LabelModel m, List<Table> tables, List<String> vocab) {
         double[] sum = new double[grid];
@@ -263,17 +282,19 @@ public class SweepCommand extends ModelCommand {
             }
         }
         double[] w = new double[grid];
+        double[] scale = new double[grid];
         double total = 0;
         for (int r = 0; r < grid; r++) {
             double mean = sum[r] / n;
             double var = sumSq[r] / n - mean * mean;
             w[r] = mean > 0 && var > 0 ? mean / var : 0;
+            scale[r] = Math.sqrt(Math.max(var, Double.MIN_NORMAL));
             total += w[r];
         }
         for (int r = 0; r < grid; r++) {
             w[r] = w[r] * grid / total;
         }
-        return new TimestepWeights(grid, w);
+        return new TimestepWeights(grid, w, scale);
     }
 
     /** rank (ascending timestep) of each of the first {@code grid} samples of a plan. */
@@ -302,16 +323,17 @@ public class SweepCommand extends ModelCommand {
 
     private void print(List<Row> rows, String defaultSpec) {
         Row base = rows.stream().filter(r -> r.plan().equals(defaultSpec)).findFirst().orElse(null);
-        System.out.println("| plan | T | accuracy | NLL | ECE | evaluations/image mean | p50 | p95 | max | vs default stages |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| plan | T | accuracy | NLL | ECE | evaluations/image mean | p50 | p95 | max | vs default stages "
+                + "| same top label as flat " + grid + " | Bonferroni bound |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Row r : rows) {
             Calibration c = r.calibration();
             String vs = base == null ? "" : String.format(Locale.ROOT, "%.2fx evaluations, %+.2f points",
                     r.counts().mean() / base.counts().mean(), 100 * (c.accuracy() - base.calibration().accuracy()));
-            System.out.printf(Locale.ROOT, "| `%s`%s | %.3g | %.2f%% | %.4f | %.4f | %.1f | %d | %d | %d | %s |%n",
+            System.out.printf(Locale.ROOT, "| `%s`%s | %.3g | %.2f%% | %.4f | %.4f | %.1f | %d | %d | %d | %s | %.2f%% | %s |%n",
                     r.plan(), r.plan().equals(defaultSpec) ? " (default stages)" : "", r.temperature(),
                     100 * c.accuracy(), c.nll(), c.ece(), r.counts().mean(), r.counts().p50(), r.counts().p95(),
-                    r.counts().max(), vs);
+                    r.counts().max(), vs, 100 * r.agreement(), r.bound());
         }
     }
 
@@ -321,15 +343,17 @@ public class SweepCommand extends ModelCommand {
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("grid", weights.grid());
         w.put("weights", weights.weights());
+        w.put("scales", weights.scales());
         w.put("fit", Map.of("split", "validation (" + validationImages + " images: " + fit + ")",
-                "rule", "mean / variance of err(wrong label) - err(true label) per timestep, clipped at 0, mean 1",
+                "rule", "per timestep, over (image, wrong label), d = err(wrong label) - err(true label): "
+                        + "scales = sd(d); weights = mean(d) / var(d), clipped at 0, mean 1",
                 "command", "sweep --fit " + fit + " --data " + data));
         out.put("timestepWeights", w);
         Map<String, Object> seq = new LinkedHashMap<>();
         seq.put("block", plan.block());
         seq.put("min", plan.minSamples());
         seq.put("max", plan.maxSamples());
-        seq.put("alpha", plan.alpha());
+        seq.put("level", plan.level());
         seq.put("weighted", plan.weighted());
         seq.put("temperature", temperature);
         seq.put("temperatureFit", Map.of("split", "validation (" + validationImages + " images)", "schedule", plan.spec()));

@@ -176,13 +176,13 @@ public final class LabelModel implements AutoCloseable {
     public Schedule.Sequential sequentialPlan() {
         ModelManifest.SequentialPlan s = manifest.classifier().sequential();
         return s == null ? Schedule.Sequential.DEFAULT
-                : new Schedule.Sequential(s.block(), s.min(), s.max(), s.alpha(), s.weighted());
+                : new Schedule.Sequential(s.block(), s.min(), s.max(), s.level(), s.weighted());
     }
 
     /** The model's timestep weights (used by weighted sequential plans); null when the manifest has none. */
     public TimestepWeights timestepWeights() {
         ModelManifest.TimestepWeighting w = manifest.classifier().timestepWeights();
-        return w == null ? null : new TimestepWeights(w.grid(), w.weights().stream().mapToDouble(Double::doubleValue).toArray());
+        return w == null ? null : new TimestepWeights(w.grid(), w.weightArray(), w.scaleArray());
     }
 
     /**

@@ -144,9 +144,9 @@ public final class ManifestReader {
     private static void checkPlans(Path p, ModelManifest.Classifier c) {
         ModelManifest.TimestepWeighting w = c.timestepWeights();
         if (w != null) {
-            require(p, w.weights() != null, "classifier.timestepWeights.weights is missing");
+            require(p, w.weights() != null && w.scales() != null, "classifier.timestepWeights needs weights and scales");
             try {
-                new TimestepWeights(w.grid(), w.weights().stream().mapToDouble(Double::doubleValue).toArray());
+                new TimestepWeights(w.grid(), w.weightArray(), w.scaleArray());
             } catch (IllegalArgumentException e) {
                 throw new ModelLoadException(p, "classifier.timestepWeights: " + e.getMessage());
             }
@@ -154,7 +154,7 @@ public final class ManifestReader {
         ModelManifest.SequentialPlan s = c.sequential();
         if (s != null) {
             try {
-                new Schedule.Sequential(s.block(), s.min(), s.max(), s.alpha(), s.weighted());
+                new Schedule.Sequential(s.block(), s.min(), s.max(), s.level(), s.weighted());
             } catch (IllegalArgumentException e) {
                 throw new ModelLoadException(p, "classifier.sequential: " + e.getMessage());
             }

@@ -108,12 +108,22 @@ public record ModelManifest(
         }
     }
 
-    /** Weights of the {@code grid} even-grid timesteps, ascending t; {@code fit} says how they were fitted. */
-    public record TimestepWeighting(int grid, List<Double> weights, Map<String, Object> fit) {
+    /**
+     * Weights and scales of the {@code grid} even-grid timesteps, ascending t (see the classifier's
+     * TimestepWeights); {@code fit} says how they were fitted.
+     */
+    public record TimestepWeighting(int grid, List<Double> weights, List<Double> scales, Map<String, Object> fit) {
+        public double[] weightArray() {
+            return weights.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        public double[] scaleArray() {
+            return scales.stream().mapToDouble(Double::doubleValue).toArray();
+        }
     }
 
     /** The model's sequential elimination plan and the temperature fitted for it. */
-    public record SequentialPlan(int block, int min, int max, double alpha, boolean weighted, Double temperature,
+    public record SequentialPlan(int block, int min, int max, double level, boolean weighted, Double temperature,
                                  Map<String, Object> temperatureFit) {
     }
 

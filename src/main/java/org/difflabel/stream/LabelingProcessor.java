@@ -166,6 +166,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
                 .setMargin(p.margin())
                 .setEntropy(p.entropy())
                 .setEvaluations(p.evaluations())
+                .setBudgetLimited(p.budgetLimited())
                 .setLatencyMs(latencyMs)
                 .setTemperature(p.temperature())
                 .setSeed(Long.toUnsignedString(p.seed()))

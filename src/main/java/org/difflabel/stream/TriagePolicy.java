@@ -95,6 +95,11 @@ public record TriagePolicy(String version, Thresholds defaults, Map<String, Thre
             reasons.add(ReviewReason.HIGH_ENTROPY);
             why.add(String.format(Locale.ROOT, "entropy %.3f > %.3f", p.entropy(), t.maxEntropy()));
         }
+        if (p.budgetLimited()) {
+            // an answer cut short by the budget is not the model's considered answer: a person decides
+            reasons.add(ReviewReason.BUDGET_LIMITED);
+            why.add(String.format(Locale.ROOT, "stopped by the evaluation budget after %d evaluations", p.evaluations()));
+        }
         String scope = perLabel.containsKey(top) ? "label '" + top + "' thresholds" : "default thresholds";
         int priority = (int) Math.round(1000 * (1 - Math.max(0, Math.min(1, p.margin()))));
         if (reasons.isEmpty()) {

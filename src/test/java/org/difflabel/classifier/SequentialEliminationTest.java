@@ -86,7 +86,7 @@ class SequentialEliminationTest {
     @Test
     void clearLosersAreDroppedAtTheFirstLook() {
         Wobbly w = new Wobbly(new double[]{0.1, 0.5, 0.6, 0.7}, 0.02, 64);
-        Posterior p = classify(w, "sequential:block=4,min=8,max=64,alpha=0.01,weights=off", null, Budget.NONE);
+        Posterior p = classify(w, "sequential:block=4,min=8,max=64,level=0.01,weights=off", null, Budget.NONE);
 
         assertThat(p.top().label()).isEqualTo("a");
         assertThat(p.evaluations()).isEqualTo(4 * 8).isEqualTo(w.calls);
@@ -94,14 +94,14 @@ class SequentialEliminationTest {
         assertThat(p.scores()).allSatisfy(s -> assertThat(s.samples()).isEqualTo(8));
         assertThat(sum(p)).isCloseTo(1.0, within(1e-12));
         assertThat(p.budgetLimited()).isFalse();
-        assertThat(p.plan()).isEqualTo("sequential:block=4,min=8,max=64,alpha=0.01,weights=off");
+        assertThat(p.plan()).isEqualTo("sequential:block=4,min=8,max=64,level=0.01,weights=off");
     }
 
     @Test
     void aCloseCallRunsToTheMaximumAndLosersLeaveWorstFirst() {
         // a and b are indistinguishable; c is a little worse, d clearly worse
         Wobbly w = new Wobbly(new double[]{0.30, 0.30, 0.33, 0.9}, 0.05, 64);
-        Posterior p = classify(w, "sequential:block=4,min=8,max=32,alpha=0.01,weights=off", null, Budget.NONE);
+        Posterior p = classify(w, "sequential:block=4,min=8,max=32,level=0.01,weights=off", null, Budget.NONE);
 
         assertThat(p.score("a").samples()).isEqualTo(32);
         assertThat(p.score("b").samples()).isEqualTo(32);
@@ -113,17 +113,50 @@ class SequentialEliminationTest {
     }
 
     @Test
-    void theTestLevelIsAlphaOverComparisonsAndLooks() {
-        Schedule.Sequential s = (Schedule.Sequential) Schedule.parse("sequential:block=8,min=8,max=64,alpha=0.01");
+    void theBonferroniBoundCountsComparisonsAndLooks() {
+        Schedule.Sequential s = (Schedule.Sequential) Schedule.parse("sequential:block=8,min=8,max=64,level=0.0001");
         assertThat(s.looks()).isEqualTo(8); // 8, 16, ..., 64
-        assertThat(s.perTestLevel(10)).isCloseTo(0.01 / (9 * 8), within(1e-15));
+        assertThat(s.familyWiseBound(10)).isCloseTo(0.0001 * 9 * 8, within(1e-15));
+        assertThat(s.familyWiseBound(2000)).isEqualTo(1.0);
         assertThat(((Schedule.Sequential) Schedule.parse("sequential:block=3,min=4,max=10")).looks()).isEqualTo(3);
+    }
+
+    @Test
+    void standardizingByTimestepScaleFindsDifferencesRawErrorsHide() {
+        // b's excess error is the same multiple of each timestep's spread: raw differences mix
+        // scales 1000x apart (a weak test), standardized ones are all alike (a strong one)
+        SamplingPlan plan = new SamplingPlan(42, 1000);
+        double[] scalesByRank = new double[16];
+        for (int r = 0; r < 16; r++) {
+            scalesByRank[r] = Math.pow(10, -3.0 * r / 15);
+        }
+        double[] scale = new TimestepWeights(16, ones(16), scalesByRank).scalesBySample(plan);
+        double[][] table = new double[2][16];
+        for (int j = 0; j < 16; j++) {
+            double wobble = 0.3 * Math.sin(j * 1.7);
+            table[0][j] = scale[j] * (1 + wobble);
+            table[1][j] = scale[j] * (1.8 + wobble + 0.2 * Math.cos(j * 2.3));
+        }
+        List<String> two = List.of("a", "b");
+        Schedule s = Schedule.parse("sequential:block=2,min=4,max=16,level=0.001,weights=off");
+        Posterior standardized = DiffusionClassifier.replay(table, two, plan, s, new TimestepWeights(16, ones(16),
+                scalesByRank), 0.05, Budget.NONE);
+        Posterior raw = DiffusionClassifier.replay(table, two, plan, s, null, 0.05, Budget.NONE);
+        assertThat(standardized.top().label()).isEqualTo("a");
+        assertThat(standardized.evaluations()).isLessThan(raw.evaluations());
+        assertThat(standardized.evaluations()).isEqualTo(2 * 4);
+    }
+
+    private static double[] ones(int n) {
+        double[] o = new double[n];
+        java.util.Arrays.fill(o, 1.0);
+        return o;
     }
 
     @Test
     void replayingTheErrorTableGivesTheLiveAnswer() {
         double[] offsets = {0.30, 0.31, 0.4, 0.9};
-        String spec = "sequential:block=2,min=4,max=32,alpha=0.05,weights=off";
+        String spec = "sequential:block=2,min=4,max=32,level=0.05,weights=off";
         Posterior live = classify(new Wobbly(offsets, 0.08, 64), spec, null, Budget.NONE);
         Posterior flat = classify(new Wobbly(offsets, 0.08, 64), "32", null, Budget.NONE);
         double[][] table = new double[4][];
@@ -150,7 +183,7 @@ class SequentialEliminationTest {
     @Test
     void theAnswerDoesNotDependOnTheBatchSize() {
         double[] offsets = {0.30, 0.31, 0.4, 0.9};
-        String spec = "sequential:block=2,min=4,max=32,alpha=0.05,weights=off";
+        String spec = "sequential:block=2,min=4,max=32,level=0.05,weights=off";
         Posterior small = classify(new Wobbly(offsets, 0.08, 3), spec, null, Budget.NONE);
         Posterior large = classify(new Wobbly(offsets, 0.08, 64), spec, null, Budget.NONE);
         for (String label : LABELS) {
@@ -163,9 +196,9 @@ class SequentialEliminationTest {
     void weightsOrderTheVisitsAndLeaveZeroWeightTimestepsOut() {
         // a grid of 8: weight only on the three smallest timesteps, the smallest weighted most
         double[] w = {3, 2, 1, 0, 0, 0, 0, 0};
-        TimestepWeights weights = new TimestepWeights(8, w);
+        TimestepWeights weights = new TimestepWeights(8, w, ones(8));
         Wobbly pred = new Wobbly(new double[]{0.30, 0.30, 0.33, 0.9}, 0.05, 64);
-        Posterior p = classify(pred, "sequential:block=1,min=2,max=8,alpha=0.01,weights=on", weights, Budget.NONE);
+        Posterior p = classify(pred, "sequential:block=1,min=2,max=8,level=0.01,weights=on", weights, Budget.NONE);
 
         SamplingPlan plan = new SamplingPlan(42, 1000);
         List<Integer> grid = new ArrayList<>();
@@ -204,25 +237,25 @@ class SequentialEliminationTest {
         assertThat(tiny.budgetLimited()).isTrue();
         // a latency budget that has passed stops after the first step
         Posterior late = classify(new Wobbly(new double[]{0.30, 0.30, 0.33, 0.9}, 0.05, 64),
-                "sequential:block=4,min=8,max=64,alpha=0.01,weights=off", null, new Budget(0, Duration.ofNanos(1)));
+                "sequential:block=4,min=8,max=64,level=0.01,weights=off", null, new Budget(0, Duration.ofNanos(1)));
         assertThat(late.budgetLimited()).isTrue();
         assertThat(late.evaluations()).isEqualTo(4 * 8);
     }
 
     @Test
     void specsParseAndRoundTrip() {
-        Schedule s = Schedule.parse("sequential:block=2,min=6,max=48,alpha=0.001,weights=off");
+        Schedule s = Schedule.parse("sequential:block=2,min=6,max=48,level=0.001,weights=off");
         assertThat(s).isEqualTo(new Schedule.Sequential(2, 6, 48, 0.001, false));
         assertThat(Schedule.parse(s.spec())).isEqualTo(s);
         assertThat(Schedule.parse("sequential")).isEqualTo(Schedule.Sequential.DEFAULT);
-        assertThat(Schedule.parse("sequential:alpha=0.05", new Schedule.Sequential(4, 4, 32, 0.01, true)))
+        assertThat(Schedule.parse("sequential:level=0.05", new Schedule.Sequential(4, 4, 32, 0.01, true)))
                 .isEqualTo(new Schedule.Sequential(4, 4, 32, 0.05, true));
         assertThat(Schedule.parse("16:3,64:1")).isEqualTo(new Schedule.Staged(Stage.parse("16:3,64:1")));
         assertThat(Schedule.parse("16:3,64:1").spec()).isEqualTo("16:3,64:1");
         assertThatThrownBy(() -> Schedule.parse("sequential:blok=2")).hasMessageContaining("unknown sequential setting 'blok'");
         assertThatThrownBy(() -> Schedule.parse("sequential:min=1")).hasMessageContaining("min must be >= 2");
         assertThatThrownBy(() -> Schedule.parse("sequential:min=16,max=8")).hasMessageContaining("must be >= min");
-        assertThatThrownBy(() -> Schedule.parse("sequential:alpha=2")).hasMessageContaining("alpha must be in (0, 1)");
+        assertThatThrownBy(() -> Schedule.parse("sequential:level=2")).hasMessageContaining("level must be in (0, 1)");
         assertThatThrownBy(() -> Schedule.parse("sequential:weights=maybe")).hasMessageContaining("on or off");
     }
 

@@ -22,6 +22,18 @@ class TriagePolicyTest {
     }
 
     @Test
+    void aBudgetLimitedResultGoesToReviewHoweverConfident() {
+        TriagePolicy policy = new TriagePolicy("2", T, Map.of(), 0.0);
+        Posterior sure = posterior(0.999);
+        Posterior cut = new Posterior(sure.scores(), 0.01, 1L, 40, List.of(), new long[0], "16:3,64:1", null, true);
+        assertThat(policy.decide(sure, "e-1").accepted()).isTrue();
+        TriagePolicy.Decision d = policy.decide(cut, "e-1");
+        assertThat(d.accepted()).isFalse();
+        assertThat(d.reasons()).containsExactly(ReviewReason.BUDGET_LIMITED);
+        assertThat(d.reason()).contains("stopped by the evaluation budget after 40 evaluations");
+    }
+
+    @Test
     void auditsTheConfiguredShareOfAcceptableResultsDeterministicallyByEventId() {
         TriagePolicy policy = new TriagePolicy("2", T, Map.of(), 0.1);
         int n = 20_000;
