@@ -8,6 +8,8 @@ import org.difflabel.classifier.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,9 +76,11 @@ class LabelModelTest {
         assertThat(minSurvivor).isPositive();
     }
 
-    @Test
-    void sameRequestIdGivesBitIdenticalPosteriorsAcrossRunsAndThreads() throws Exception {
-        LabelRequest r = new LabelRequest("replay-7", digit, DIGITS, null, Stage.parse("8:4,32:1"), null);
+    @ParameterizedTest
+    @ValueSource(strings = {"8:4,32:1", "sequential:block=2,min=4,max=32,level=0.05"})
+    void sameRequestIdGivesBitIdenticalPosteriorsAcrossRunsAndThreads(String plan) throws Exception {
+        LabelRequest r = new LabelRequest("replay-7", digit, DIGITS, null, org.difflabel.classifier.Schedule.parse(plan), null,
+                null);
         Posterior first = mnist.classify(r);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<Future<Posterior>> runs = new ArrayList<>();
@@ -94,6 +98,8 @@ class LabelModelTest {
                         .isEqualTo(Double.doubleToRawLongBits(s.probability()));
                 assertThat(o.sampleErrors()).containsExactly(s.sampleErrors());
             }
+            assertThat(p.evaluations()).isEqualTo(first.evaluations());
+            assertThat(p.stages()).isEqualTo(first.stages());
         }
         pool.shutdown();
     }

@@ -7,6 +7,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.difflabel.config.LabelerConfig;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
+import org.difflabel.contracts.RoutingDecision;
 import org.difflabel.model.LabelModel;
 import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
@@ -46,6 +47,26 @@ class LabelingAssemblyIT {
         assertThat(configured.getEvaluations()).isEqualTo(40);
         assertThat(configured.getTemperature()).isEqualTo(0.5);
         assertThat(configured.getConfidence()).isLessThan(defaults.getConfidence());
+    }
+
+    @Test
+    void anEvaluationBudgetStopsTheClassifierAndSendsTheResultToReview() throws Exception {
+        LabelPosterior limited = scoreOne(Map.of("labeler.model.stages", "16:3,64:1", "labeler.model.max-evaluations", "100"));
+        LabelPosterior planned = scoreOne(Map.of("labeler.model.stages", "16:3,64:1"));
+
+        assertThat(planned.getBudgetLimited()).isFalse();
+        assertThat(limited.getBudgetLimited()).isTrue();
+        assertThat(limited.getEvaluations()).isLessThanOrEqualTo(100);
+        assertThat(limited.getDecision()).isEqualTo(RoutingDecision.REVIEW);
+        assertThat(limited.getDecisionReason()).contains("stopped by the evaluation budget");
+    }
+
+    @Test
+    void aSequentialPlanIsConfigurable() throws Exception {
+        LabelPosterior sequential = scoreOne(Map.of("labeler.model.stages", "sequential:block=4,min=4,max=64,level=0.01"));
+        // an easy sample digit: decided long before 64 samples for every label
+        assertThat(sequential.getEvaluations()).isLessThan(304);
+        assertThat(sequential.getBudgetLimited()).isFalse();
     }
 
     @Test
