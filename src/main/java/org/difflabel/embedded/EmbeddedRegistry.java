@@ -108,7 +108,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private static boolean portTaken(Path log) {
         try {
             String out = Files.readString(log);
-            return out.contains("already in use") || out.contains("BindException");
+            // Quarkus: "Port N seems to be in use by another process."
+            return out.contains("seems to be in use") || out.contains("BindException");
         } catch (IOException e) {
             return false;
         }
