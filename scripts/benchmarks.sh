@@ -49,7 +49,8 @@ run() {
   echo "The same broker and registry (the \`embedded\` command) in another process on core 0, the worker and the"
   echo "classifier alone on core 1, as when the broker runs on other machines:"
   embedded_out=$(mktemp)
-  taskset -c 0 $app embedded > "$embedded_out" 2>/dev/null &
+  embedded_data=$(mktemp -d) # a cluster of its own, not the demo's embedded-data/
+  LABELER_EMBEDDED_DATA_DIR="$embedded_data" taskset -c 0 $app embedded > "$embedded_out" 2>/dev/null &
   embedded_pid=$!
   for _ in $(seq 1 120); do grep -q '^registry.url=' "$embedded_out" && break; sleep 1; done
   bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$embedded_out")
@@ -62,6 +63,6 @@ run() {
     --registry-url "$registry" 2>/dev/null | grep -v "^Formatting metadata directory"
   echo '```'
   kill "$embedded_pid"; wait "$embedded_pid" || true
-  rm -f "$embedded_out"
+  rm -rf "$embedded_out" "$embedded_data"
 } > "$out"
 echo "wrote $out"

@@ -15,7 +15,7 @@ app="java -jar target/quarkus-app/quarkus-run.jar"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-$app embedded > "$work/embedded.out" 2>"$work/embedded.err" &
+LABELER_EMBEDDED_DATA_DIR="$work/embedded" $app embedded > "$work/embedded.out" 2>"$work/embedded.err" &
 for _ in $(seq 1 120); do grep -q '^registry.url=' "$work/embedded.out" && break; sleep 1; done
 export KAFKA_BOOTSTRAP_SERVERS=$(sed -n 's/^bootstrap.servers=//p' "$work/embedded.out")
 export LABELER_WORKER_REGISTRY_URL=$(sed -n 's/^registry.url=//p' "$work/embedded.out")

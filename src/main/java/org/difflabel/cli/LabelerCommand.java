@@ -2,6 +2,7 @@ package org.difflabel.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import jakarta.inject.Inject;
+import org.difflabel.embedded.DataDir;
 import org.difflabel.worker.LabelingWorker;
 import picocli.CommandLine.Command;
 
@@ -26,6 +27,10 @@ public class LabelerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return worker.run();
+        try {
+            return worker.run();
+        } catch (DataDir.InUseException e) {
+            throw new CommandFailure(e.getMessage(), 1);
+        }
     }
 }

@@ -260,8 +260,21 @@ public interface LabelerConfig {
     }
 
     interface Embedded {
-        /** Where the embedded broker keeps its data; unset: a temporary folder removed at exit. */
-        Optional<String> dataDir();
+        /**
+         * Where the embedded broker and registry keep their data (topics, offsets, results, schemas),
+         * so a restart carries on where the last run stopped; relative paths are resolved against the
+         * working directory. One running instance per folder; delete it to start afresh.
+         */
+        @WithDefault("embedded-data")
+        String dataDir();
+
+        /** The embedded broker's port when free, else the next free one up; 0: any free port. */
+        @WithDefault("9092")
+        int kafkaPort();
+
+        /** The embedded schema registry's port when free, else the next free one up; 0: any free port. */
+        @WithDefault("8081")
+        int registryPort();
 
         /** The unpacked Apicurio Registry the embedded default runs. */
         @WithDefault("target/apicurio-registry")

@@ -1,10 +1,14 @@
 package org.difflabel.worker;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.difflabel.contracts.DeadLetter;
@@ -31,6 +35,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 /**
@@ -58,6 +63,13 @@ final class DemoFeed implements AutoCloseable {
 
     void start() throws IOException {
         printer.start();
+        long earlier = recordsOn(topics.input());
+        if (earlier > 0) {
+            // the data folder kept an earlier run: its results are there, and publishing again would label it all twice
+            System.out.printf(Locale.ROOT, "demo: %s already holds %d records from an earlier run (their results are kept);"
+                    + " not publishing the samples again%n", topics.input(), earlier);
+            return;
+        }
         AvroWireSerializer<ImageEvent> events = AvroWireSerializer.forValues(registry, ImageEvent.class);
         List<String> labels = model.demoLabels();
         int n = 0;
@@ -88,6 +100,20 @@ final class DemoFeed implements AutoCloseable {
             producer.send(new ProducerRecord<>(topics.input(), "demo-not-avro".getBytes(), "plain text".getBytes()));
         }
         System.out.printf(Locale.ROOT, "demo: published %d sample and blended images and 2 bad records to %s%n", n, topics.input());
+    }
+
+    /** How many records a topic holds (the sum of its partitions' end offsets). */
+    private long recordsOn(String topic) throws IOException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            return admin.listOffsets(partitions).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the end offsets of " + topic, e);
+        } catch (ExecutionException e) {
+            throw new IOException("cannot read the end offsets of " + topic + ": " + e.getCause(), e.getCause());
+        }
     }
 
     private static String stem(Path p) {

@@ -8,8 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.streams.KafkaStreams;
 import org.difflabel.config.LabelerConfig;
-import org.difflabel.embedded.EmbeddedKafka;
-import org.difflabel.embedded.EmbeddedRegistry;
+import org.difflabel.embedded.EmbeddedBanner;
+import org.difflabel.embedded.EmbeddedCluster;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
 import org.difflabel.registry.RegistryClient;
@@ -52,8 +52,7 @@ public class LabelingWorker {
 
     private KafkaStreamsMetrics streamsMetrics;
 
-    private EmbeddedKafka kafka;
-    private EmbeddedRegistry embeddedRegistry;
+    private EmbeddedCluster cluster;
     private LabelModel model;
     private KafkaStreams streams;
     private DemoFeed demo;
@@ -81,11 +80,10 @@ public class LabelingWorker {
                     "kafka.bootstrap.servers is set, so labeler.worker.registry-url must be set too"));
         } else {
             LOG.info("kafka.bootstrap.servers is not set: starting the embedded broker and schema registry");
-            kafka = EmbeddedKafka.start(config.embedded().dataDir().map(Path::of).orElse(null));
-            Path home = Path.of(config.embedded().registryHome());
-            embeddedRegistry = EmbeddedRegistry.start(home);
-            bootstrap = kafka.bootstrapServers();
-            registryUrl = embeddedRegistry.url();
+            cluster = EmbeddedCluster.start(Path.of(config.embedded().dataDir()), Path.of(config.embedded().registryHome()),
+                    config.embedded().kafkaPort(), config.embedded().registryPort());
+            bootstrap = cluster.bootstrapServers();
+            registryUrl = cluster.registryUrl();
         }
         RegistryClient registry = LabelingAssembly.registry(config, registryUrl);
         Map<String, Object> client = new HashMap<>(config.worker().kafka());
@@ -120,7 +118,12 @@ public class LabelingWorker {
         if (config.review().enabled().orElse(embedded) && run.role() == Role.CHAMPION) {
             review.start(client, registry, topics, embedded);
         }
-        if (kafka != null && config.embedded().demo() && run.role() == Role.CHAMPION) {
+        if (cluster != null) {
+            System.out.print(new EmbeddedBanner(bootstrap, registryUrl, cluster.dataDir(), topics.input(), topics.scored(),
+                    model.demoLabels(), EmbeddedBanner.sampleImage(Path.of(config.model().path())), true).text());
+            System.out.flush();
+        }
+        if (cluster != null && config.embedded().demo() && run.role() == Role.CHAMPION) {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();
         }
@@ -168,12 +171,9 @@ public class LabelingWorker {
         if (model != null) {
             model.close();
         }
-        if (embeddedRegistry != null) {
-            embeddedRegistry.close();
-        }
-        if (kafka != null) {
+        if (cluster != null) {
             try {
-                kafka.close();
+                cluster.close();
             } catch (Exception e) {
                 LOG.warn("embedded broker did not close cleanly", e);
             }
