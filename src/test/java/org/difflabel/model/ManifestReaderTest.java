@@ -61,6 +61,39 @@ class ManifestReaderTest {
     }
 
     @Test
+    void refusesADefaultSequentialPlanThatIsNotThere() throws IOException {
+        Path noPlan = edit(MNIST, m -> {
+            ObjectNode c = (ObjectNode) m.get("classifier");
+            c.remove("sequential");
+            c.put("defaultPlan", "sequential");
+        });
+        assertThatThrownBy(() -> ManifestReader.read(noPlan)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("classifier.defaultPlan must be 'stages' or 'sequential' (with a classifier.sequential block)");
+    }
+
+    @Test
+    void refusesTimestepWeightsThatDoNotFitTheirGrid() throws IOException {
+        Path shortWeights = edit(SHAPES, m -> {
+            ObjectNode w = ((ObjectNode) m.get("classifier")).putObject("timestepWeights");
+            w.put("grid", 64);
+            w.putArray("weights").add(1.0).add(2.0);
+            w.putArray("scales").add(1.0).add(2.0);
+        });
+        assertThatThrownBy(() -> ManifestReader.read(shortWeights)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("classifier.timestepWeights: 2 timestep weights and 2 scales for a grid of 64");
+    }
+
+    @Test
+    void refusesASequentialPlanWithABadLevel() throws IOException {
+        Path badLevel = edit(SHAPES, m -> {
+            ObjectNode q = ((ObjectNode) m.get("classifier")).putObject("sequential");
+            q.put("block", 4).put("min", 4).put("max", 32).put("level", 1.5).put("weighted", false);
+        });
+        assertThatThrownBy(() -> ManifestReader.read(badLevel)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("classifier.sequential: sequential level must be in (0, 1), got 1.5");
+    }
+
+    @Test
     void refusesUnsupportedValue() throws IOException {
         Path copy = edit(MNIST, m -> ((ObjectNode) m.get("prediction")).put("type", "sample"));
         assertThatThrownBy(() -> ManifestReader.read(copy))
