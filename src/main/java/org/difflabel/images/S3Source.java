@@ -1,17 +1,8 @@
 package org.difflabel.images;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -96,33 +87,12 @@ final class S3Source implements AutoCloseable {
         if (c == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = build(settings);
+                    client = S3Clients.of(settings);
                 }
                 c = client;
             }
         }
         return c;
-    }
-
-    private static S3Client build(FetchSettings settings) {
-        FetchSettings.S3 s3 = settings.s3();
-        AwsCredentialsProvider credentials = s3.accessKeyId().isPresent()
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKeyId().get(),
-                s3.secretAccessKey().orElse("")))
-                : DefaultCredentialsProvider.builder().build();
-        var b = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(settings.connectTimeout())
-                        .socketTimeout(settings.readTimeout()))
-                .region(Region.of(s3.region()))
-                .forcePathStyle(s3.pathStyle())
-                .credentialsProvider(credentials)
-                // checksums only where S3 requires them: S3-compatible stores do not all answer the newer ones
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(r -> r.maxAttempts(1)));
-        s3.endpoint().ifPresent(b::endpointOverride);
-        return b.build();
     }
 
     @Override

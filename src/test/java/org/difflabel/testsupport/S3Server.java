@@ -1,15 +1,8 @@
 package org.difflabel.testsupport;
 
 import org.difflabel.images.FetchSettings;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 import java.io.BufferedReader;
@@ -45,7 +38,7 @@ public final class S3Server implements AutoCloseable {
         this.process = process;
         this.endpoint = endpoint;
         this.dir = dir;
-        this.client = client(endpoint, ACCESS_KEY, SECRET_KEY);
+        this.client = org.difflabel.images.S3Clients.of(FetchSettings.NONE.withS3(settings()));
     }
 
     public static S3Server start(String... buckets) throws Exception {
@@ -104,17 +97,6 @@ public final class S3Server implements AutoCloseable {
                 "labeler.image.reference.s3.path-style", "true",
                 "labeler.image.reference.s3.access-key-id", ACCESS_KEY,
                 "labeler.image.reference.s3.secret-access-key", SECRET_KEY);
-    }
-
-    static S3Client client(URI endpoint, String accessKey, String secretKey) {
-        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                // s3rver stores an aws-chunked upload body as it is: send plain, fully signed bodies
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .build();
     }
 
     /** Stops the server (its port then refuses connections). */
