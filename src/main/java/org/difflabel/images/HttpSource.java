@@ -39,6 +39,7 @@ final class HttpSource {
         for (int redirects = 0; ; redirects++) {
             addresses.check(uri.getHost());
             HttpURLConnection c = open(uri);
+            boolean read = false;
             try {
                 int status = c.getResponseCode();
                 if (status >= 300 && status < 400 && status != 304) {
@@ -49,14 +50,19 @@ final class HttpSource {
                     // refused by its declared length before the body is opened; disconnect() then drops it
                     BoundedBytes.checkDeclared(c.getContentLengthLong(), settings.maxBytes(), Redacted.uri(uri));
                     try (InputStream in = c.getInputStream()) {
-                        return BoundedBytes.read(in, c.getContentLengthLong(), settings.maxBytes(), Redacted.uri(uri));
+                        byte[] body = BoundedBytes.read(in, c.getContentLengthLong(), settings.maxBytes(),
+                                Redacted.uri(uri));
+                        read = true;
+                        return body;
                     }
                 }
                 throw failure(status, uri);
             } catch (IOException e) {
                 throw new ImageStoreUnavailableException("reading " + Redacted.uri(uri) + " failed: " + e, e);
             } finally {
-                c.disconnect(); // also drops a body left unread (an oversized one)
+                if (!read) {
+                    c.disconnect(); // drops a body left unread (an oversized one) instead of draining it
+                }
             }
         }
     }
