@@ -204,8 +204,8 @@ public class StreamBenchCommand extends ModelCommand {
                 if (byRef != null) {
                     System.out.printf(Locale.ROOT, "| worker, warm, images by reference (%s) | %.2f |%n", byReference,
                             byRef.rate());
-                    System.out.printf(Locale.ROOT, "%nratio worker by reference / inline bytes (warm): %.3f%n",
-                            byRef.rate() / warm.rate());
+                    System.out.printf(Locale.ROOT, "%nratio worker by reference / inline bytes (warm): %.3f%n%s%n",
+                            byRef.rate() / warm.rate(), fetchLine);
                 }
                 System.out.printf(Locale.ROOT, "%nratio %s (warm) / classifier alone: %.3f%n", rescore ? "rescore" : "worker",
                         warm.rate() / alone);
@@ -290,10 +290,24 @@ public class StreamBenchCommand extends ModelCommand {
                      "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                      new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             reader.subscribe(List.of(topics.scored()));
-            return worker(assembly, producer, reader, ser, samples, labels, new SimpleMeterRegistry(),
+            Phase warm = worker(assembly, producer, reader, ser, samples, labels, new SimpleMeterRegistry(),
                     "s3://" + bucket + "/" + prefix + run)[1];
+            // what one fetch costs, alone: the part of the difference that is the store's
+            double[] ms = new double[events];
+            for (int i = 0; i < events; i++) {
+                long t0 = System.nanoTime();
+                assembly.images().fetch("s3://" + bucket + "/" + prefix + run + (i % samples.size()) + ".png");
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            java.util.Arrays.sort(ms);
+            fetchLine = String.format(Locale.ROOT, "one fetch by reference, alone (%d in a row): p50 %.1f ms, p95 %.1f ms",
+                    events, BenchCommand.percentile(ms, 50), BenchCommand.percentile(ms, 95));
+            return warm;
         }
     }
+
+    /** The fetch-alone line of a {@code --by-reference} run. */
+    private String fetchLine;
 
     /** Events through the worker and the time they took, start to last committed posterior. */
     private record Phase(int events, double seconds, Stats stats) {
