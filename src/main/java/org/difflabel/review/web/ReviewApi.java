@@ -102,7 +102,8 @@ public class ReviewApi {
                     new NotFoundException("the image of this task is no longer on its input topic"));
         } catch (ImageFetchException e) {
             // the code only: the reference itself stays on the server
-            throw new NotFoundException("the image of this task cannot be fetched: " + e.code());
+            return Response.status(Response.Status.NOT_FOUND).entity("the image of this task is refused: " + e.code())
+                    .type(MediaType.TEXT_PLAIN).header("Cache-Control", "no-store").build();
         } catch (ImageStoreUnavailableException e) {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("the image store cannot be reached")
                     .type(MediaType.TEXT_PLAIN).header("Cache-Control", "no-store").build();
