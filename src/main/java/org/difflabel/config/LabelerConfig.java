@@ -404,14 +404,15 @@ public interface LabelerConfig {
         }
     }
 
-    /** The settings of images by reference, with the inline images' byte limit. */
+    /** The settings of images by reference, with the inline images' byte and pixel limits. */
     default org.difflabel.images.FetchSettings imageFetchSettings() {
         Reference r = image().reference();
         var s3 = new org.difflabel.images.FetchSettings.S3(r.s3().endpoint().map(java.net.URI::create), r.s3().region(),
                 r.s3().pathStyle(), r.s3().accessKeyId(), r.s3().secretAccessKey());
         return new org.difflabel.images.FetchSettings(java.util.Set.copyOf(r.allowedHosts().orElse(java.util.List.of())),
                 java.util.Set.copyOf(r.allowedBuckets().orElse(java.util.List.of())), r.allowLoopback(),
-                r.allowPrivateNetworks(), r.fileRoot().map(java.nio.file.Path::of), image().maxBytes(), r.connectTimeout(),
+                r.allowPrivateNetworks(), r.fileRoot().map(java.nio.file.Path::of), image().maxBytes(), image().maxPixels(),
+                r.connectTimeout(),
                 r.readTimeout(), r.maxRedirects(), r.maxAttempts(), r.retryBackoff(), r.maxRetryBackoff(), s3);
     }
 

@@ -19,12 +19,13 @@ import java.util.stream.Collectors;
  * @param allowPrivateNetworks let hosts resolve to private addresses (a store inside the cluster)
  * @param fileRoot             the one folder file:// references may read under; empty: file:// refused
  * @param maxBytes             the largest image, as for inline images
+ * @param maxPixels            the largest width x height, as for inline images (checked from the header while reading)
  * @param maxAttempts          tries of a read the store answers with a transient failure, inside the record
  * @param retryBackoff         the first pause between tries, doubled up to {@code maxRetryBackoff}
  * @param s3                   the S3 (or S3-compatible) service
  */
 public record FetchSettings(Set<String> allowedHosts, Set<String> allowedBuckets, boolean allowLoopback,
-                            boolean allowPrivateNetworks, Optional<Path> fileRoot, long maxBytes,
+                            boolean allowPrivateNetworks, Optional<Path> fileRoot, long maxBytes, long maxPixels,
                             Duration connectTimeout, Duration readTimeout, int maxRedirects, int maxAttempts,
                             Duration retryBackoff, Duration maxRetryBackoff, S3 s3) {
 
@@ -45,14 +46,14 @@ public record FetchSettings(Set<String> allowedHosts, Set<String> allowedBuckets
 
     /** Every reference refused. */
     public static final FetchSettings NONE = new FetchSettings(Set.of(), Set.of(), false, false, Optional.empty(),
-            20L << 20, Duration.ofSeconds(2), Duration.ofSeconds(10), 3, 4, Duration.ofMillis(200), Duration.ofSeconds(5),
+            20L << 20, 4096L * 4096L, Duration.ofSeconds(2), Duration.ofSeconds(10), 3, 4, Duration.ofMillis(200), Duration.ofSeconds(5),
             S3.DEFAULT);
 
     public FetchSettings {
         allowedHosts = lower(allowedHosts);
         allowedBuckets = Set.copyOf(allowedBuckets);
         fileRoot = fileRoot.map(p -> p.toAbsolutePath().normalize());
-        if (maxBytes < 1 || maxAttempts < 1 || maxRedirects < 0) {
+        if (maxBytes < 1 || maxPixels < 1 || maxAttempts < 1 || maxRedirects < 0) {
             throw new IllegalArgumentException("labeler.image.reference: max-bytes and max-attempts must be >= 1,"
                     + " max-redirects >= 0");
         }
@@ -60,42 +61,47 @@ public record FetchSettings(Set<String> allowedHosts, Set<String> allowedBuckets
 
     public FetchSettings withAllowedHosts(String... hosts) {
         return new FetchSettings(Set.of(hosts), allowedBuckets, allowLoopback, allowPrivateNetworks, fileRoot, maxBytes,
-                connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
+                maxPixels, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
     }
 
     public FetchSettings withAllowedBuckets(String... buckets) {
         return new FetchSettings(allowedHosts, Set.of(buckets), allowLoopback, allowPrivateNetworks, fileRoot, maxBytes,
-                connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
+                maxPixels, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
     }
 
     public FetchSettings withAllowLoopback(boolean allow) {
         return new FetchSettings(allowedHosts, allowedBuckets, allow, allowPrivateNetworks, fileRoot, maxBytes,
-                connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
+                maxPixels, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
     }
 
     public FetchSettings withFileRoot(Path root) {
         return new FetchSettings(allowedHosts, allowedBuckets, allowLoopback, allowPrivateNetworks, Optional.of(root),
-                maxBytes, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
+                maxBytes, maxPixels, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
     }
 
     public FetchSettings withMaxBytes(long max) {
         return new FetchSettings(allowedHosts, allowedBuckets, allowLoopback, allowPrivateNetworks, fileRoot, max,
-                connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
+                maxPixels, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
+    }
+
+    public FetchSettings withMaxPixels(long max) {
+        return new FetchSettings(allowedHosts, allowedBuckets, allowLoopback, allowPrivateNetworks, fileRoot, maxBytes,
+                max, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
     }
 
     public FetchSettings withTimeouts(Duration connect, Duration read) {
-        return new FetchSettings(allowedHosts, allowedBuckets, allowLoopback, allowPrivateNetworks, fileRoot, maxBytes,
+        return new FetchSettings(allowedHosts, allowedBuckets, allowLoopback, allowPrivateNetworks, fileRoot, maxBytes, maxPixels,
                 connect, read, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
     }
 
     public FetchSettings withRetries(int attempts, Duration backoff) {
         return new FetchSettings(allowedHosts, allowedBuckets, allowLoopback, allowPrivateNetworks, fileRoot, maxBytes,
-                connectTimeout, readTimeout, maxRedirects, attempts, backoff, maxRetryBackoff, s3);
+                maxPixels, connectTimeout, readTimeout, maxRedirects, attempts, backoff, maxRetryBackoff, s3);
     }
 
     public FetchSettings withS3(S3 s3) {
         return new FetchSettings(allowedHosts, allowedBuckets, allowLoopback, allowPrivateNetworks, fileRoot, maxBytes,
-                connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
+                maxPixels, connectTimeout, readTimeout, maxRedirects, maxAttempts, retryBackoff, maxRetryBackoff, s3);
     }
 
     boolean hostAllowed(String host) {

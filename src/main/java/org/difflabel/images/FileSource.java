@@ -57,7 +57,7 @@ final class FileSource {
             }
             BoundedBytes.checkDeclared(Files.size(real), settings.maxBytes(), "file " + raw);
             try (InputStream in = Files.newInputStream(real)) {
-                return BoundedBytes.read(in, -1, settings.maxBytes(), "file " + raw);
+                return BoundedBytes.read(in, -1, settings.maxBytes(), settings.maxPixels(), "file " + raw);
             }
         } catch (NoSuchFileException e) {
             throw new ImageFetchException(IMAGE_REF_NOT_FOUND, "no file " + raw + " under the root");

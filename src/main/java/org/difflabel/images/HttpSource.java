@@ -50,7 +50,7 @@ final class HttpSource {
                     // refused by its declared length before the body is opened; disconnect() then drops it
                     BoundedBytes.checkDeclared(c.getContentLengthLong(), settings.maxBytes(), Redacted.uri(uri));
                     try (InputStream in = c.getInputStream()) {
-                        byte[] body = BoundedBytes.read(in, c.getContentLengthLong(), settings.maxBytes(),
+                        byte[] body = BoundedBytes.read(in, c.getContentLengthLong(), settings.maxBytes(), settings.maxPixels(),
                                 Redacted.uri(uri));
                         read = true;
                         return body;

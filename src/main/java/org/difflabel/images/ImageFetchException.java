@@ -27,7 +27,7 @@ public final class ImageFetchException extends RuntimeException {
         IMAGE_REF_NOT_FOUND,
         /** 401 / 403, access denied, an unreadable file. */
         IMAGE_REF_FORBIDDEN,
-        /** Larger than {@code labeler.image.max-bytes}, as declared or while reading. */
+        /** Over {@code labeler.image.max-bytes} (as declared or while reading) or {@code max-pixels} (from its header). */
         IMAGE_REF_TOO_LARGE,
         /** Any other answer that will not change on retry (another 4xx, a directory). */
         IMAGE_REF_REFUSED

@@ -52,7 +52,7 @@ final class S3Source implements AutoCloseable {
             Long length = in.response().contentLength();
             try {
                 BoundedBytes.checkDeclared(length == null ? -1 : length, settings.maxBytes(), what);
-                return BoundedBytes.read(in, -1, settings.maxBytes(), what);
+                return BoundedBytes.read(in, -1, settings.maxBytes(), settings.maxPixels(), what);
             } catch (ImageFetchException e) {
                 in.abort(); // close the connection instead of draining the rest of the object
                 throw e;

@@ -47,6 +47,7 @@ class ImageFetcherTest {
     private String base;
     private final AtomicInteger unavailableCalls = new AtomicInteger();
     private final CompletableFuture<Long> hugeBytesWritten = new CompletableFuture<>();
+    private final CompletableFuture<Long> bombBytesWritten = new CompletableFuture<>();
 
     @BeforeEach
     void startServer() throws IOException {
@@ -77,6 +78,24 @@ class ImageFetcherTest {
                 out.write(new byte[(int) (2 * MAX)]);
             } catch (IOException ignored) {
                 // the client stopped reading
+            }
+        });
+        server.createContext("/pixel-bomb.png", x -> {
+            // a valid PNG header announcing 100000 x 100000 pixels, then a body that never ends on its own
+            x.sendResponseHeaders(200, 0);
+            long written = 0;
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(pngHeader(100_000, 100_000));
+                byte[] chunk = new byte[16 * 1024];
+                while (written < (1L << 30)) {
+                    out.write(chunk);
+                    out.flush();
+                    written += chunk.length;
+                }
+            } catch (IOException stopped) {
+                // the client hung up
+            } finally {
+                bombBytesWritten.complete(written);
             }
         });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
@@ -185,6 +204,25 @@ class ImageFetcherTest {
     }
 
     @Test
+    void thePixelLimitIsCheckedFromTheHeaderWhileTheImageArrives() throws Exception {
+        // the byte limit alone would let this through for a while: the header already says too many pixels
+        assertRefused(new ImageFetcher(allowed().withMaxBytes(1L << 30)), base + "/pixel-bomb.png", IMAGE_REF_TOO_LARGE);
+        assertThat(bombBytesWritten.get(30, TimeUnit.SECONDS)).isLessThan(64L << 20);
+    }
+
+    @Test
+    void readsWidthAndHeightFromPngAndJpegHeaders() throws IOException {
+        assertThat(ImageHeader.dimensions(PNG, PNG.length)).containsExactly(28, 28);
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "jpeg", jpeg);
+        byte[] j = jpeg.toByteArray();
+        assertThat(ImageHeader.dimensions(j, j.length)).containsExactly(40, 30);
+        assertThat(ImageHeader.dimensions(j, 3)).as("not arrived yet").isNull();
+        assertThat(ImageHeader.dimensions("GIF89a....".getBytes(), 10)).isNull();
+    }
+
+    @Test
     void serverErrorsAreRetriedThenReportedAsTransient() {
         assertThatThrownBy(() -> new ImageFetcher(allowed()).fetch(base + "/unavailable.png"))
                 .isInstanceOf(ImageStoreUnavailableException.class).hasMessageContaining("503");
@@ -219,6 +257,7 @@ class ImageFetcherTest {
         Path outside = Files.write(dir.resolve("outside.png"), PNG);
         Files.createSymbolicLink(root.resolve("link.png"), outside);
         Files.write(root.resolve("big.png"), new byte[(int) MAX + 1]);
+        Files.write(root.resolve("wide.png"), pngHeader(100_000, 2));
         ImageFetcher f = new ImageFetcher(allowed().withFileRoot(root));
 
         assertThat(f.fetch(root.resolve("digit.png").toUri().toString())).isEqualTo(PNG);
@@ -227,6 +266,8 @@ class ImageFetcherTest {
         assertRefused(f, root.resolve("link.png").toUri().toString(), IMAGE_REF_OUTSIDE_ROOT);
         assertRefused(f, root.resolve("nothing.png").toUri().toString(), IMAGE_REF_NOT_FOUND);
         assertRefused(f, root.resolve("big.png").toUri().toString(), IMAGE_REF_TOO_LARGE);
+        assertRefused(new ImageFetcher(allowed().withFileRoot(root).withMaxPixels(100_000)),
+                root.resolve("wide.png").toUri().toString(), IMAGE_REF_TOO_LARGE);
         assertRefused(f, "file://otherhost" + root + "/digit.png", IMAGE_REF_BAD_URI);
     }
 
@@ -263,6 +304,14 @@ class ImageFetcherTest {
         } finally {
             hugeBytesWritten.complete(written);
         }
+    }
+
+    /** The first 33 bytes of a PNG (signature and IHDR) with the given size. */
+    private static byte[] pngHeader(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(33);
+        b.put(new byte[]{(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        b.putInt(width).putInt(height).put(new byte[]{8, 0, 0, 0, 0}).putInt(0);
+        return b.array();
     }
 
     private static void answer(HttpExchange x, int status, byte[] body) throws IOException {
