@@ -111,21 +111,22 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         String id = event.getEventId();
         MDC.put("eventId", id);
         long start = System.nanoTime();
-        byte[] image;
-        try {
-            // a store that cannot be read just now throws ImageStoreUnavailableException: transient, retried
-            image = images.imageOf(event.getImage(), event.getImageUri());
-        } catch (ImageFetchException e) {
-            deadLetter(record, lineage, id, DeadLetters.stage(e.code()), DeadLetters.code(e.code()), e.getMessage());
-            return;
-        }
+        byte[] image = null; // fetched once; the classification latency is timed from then
         Posterior posterior;
         for (int attempt = 1; ; attempt++) {
             try {
+                if (image == null) {
+                    // inline, or fetched by reference (an unreachable store is transient: thrown, retried)
+                    image = images.imageOf(event.getImage(), event.getImageUri());
+                    start = System.nanoTime();
+                }
                 posterior = scoring.classify(id, image, event.getLabels(), event.getPromptTemplate(),
                                 policy.temperature(scoring.modelId(), scoring.modelVersion()))
                         .withPriors(event.getLabelPriors());
                 break;
+            } catch (ImageFetchException e) {
+                deadLetter(record, lineage, id, DeadLetters.stage(e.code()), DeadLetters.code(e.code()), e.getMessage());
+                return;
             } catch (ClassificationException e) {
                 deadLetter(record, lineage, id, DeadLetters.stage(e.code()), DeadLetters.code(e.code()), e.getMessage());
                 return;
