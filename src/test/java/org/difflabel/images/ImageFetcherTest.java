@@ -109,7 +109,7 @@ class ImageFetcherTest {
 
     private FetchSettings allowed() {
         return FetchSettings.NONE.withAllowedHosts("127.0.0.1").withAllowLoopback(true).withMaxBytes(MAX)
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500)).withRetries(3, Duration.ofMillis(10));
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10)).withRetries(3, Duration.ofMillis(10));
     }
 
     @Test
@@ -237,7 +237,9 @@ class ImageFetcherTest {
 
     @Test
     void aReadTimeoutIsTransient() {
-        assertThatThrownBy(() -> new ImageFetcher(allowed().withRetries(1, Duration.ofMillis(10))).fetch(base + "/slow.png"))
+        // the server takes 3 s to answer; the fetcher waits 0.3 s for the next bytes
+        assertThatThrownBy(() -> new ImageFetcher(allowed().withRetries(1, Duration.ofMillis(10))
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofMillis(300))).fetch(base + "/slow.png"))
                 .isInstanceOf(ImageStoreUnavailableException.class);
     }
 
