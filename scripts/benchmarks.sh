@@ -64,5 +64,27 @@ run() {
   echo '```'
   kill "$embedded_pid"; wait "$embedded_pid" || true
   rm -rf "$embedded_out" "$embedded_data"
+  echo
+  echo "## Images by reference vs. inline bytes (\`bench-stream --by-reference\`)"
+  echo
+  echo "The same events, once with the image bytes inline and once by reference from a local S3-compatible"
+  echo "server (s3rver, the tests' one), each through the worker on topics of its own, in one run:"
+  [ -d interop/s3rver/node_modules ] || (cd interop/s3rver && npm ci --no-audit --no-fund >/dev/null 2>&1)
+  s3_dir=$(mktemp -d); s3_out=$(mktemp)
+  node interop/s3rver/server.js "$s3_dir" bench > "$s3_out" 2>&1 &
+  s3_pid=$!
+  for _ in $(seq 1 30); do grep -q '^s3 endpoint ' "$s3_out" && break; sleep 1; done
+  s3_endpoint=$(sed -n 's/^s3 endpoint //p' "$s3_out")
+  echo
+  echo '```'
+  echo "\$ node interop/s3rver/server.js DIR bench &"
+  echo "\$ LABELER_IMAGE_REFERENCE_S3_ENDPOINT=$s3_endpoint LABELER_IMAGE_REFERENCE_S3_PATH_STYLE=true LABELER_IMAGE_REFERENCE_S3_ACCESS_KEY_ID=S3RVER LABELER_IMAGE_REFERENCE_S3_SECRET_ACCESS_KEY=S3RVER $app bench-stream --model onnx-models/mnist-ddpm --events 200 --by-reference s3://bench/digits/"
+  LABELER_IMAGE_REFERENCE_S3_ENDPOINT="$s3_endpoint" LABELER_IMAGE_REFERENCE_S3_PATH_STYLE=true \
+    LABELER_IMAGE_REFERENCE_S3_ACCESS_KEY_ID=S3RVER LABELER_IMAGE_REFERENCE_S3_SECRET_ACCESS_KEY=S3RVER \
+    $app bench-stream --model onnx-models/mnist-ddpm --events 200 --by-reference s3://bench/digits/ 2>/dev/null \
+    | grep -v "^Formatting metadata directory"
+  echo '```'
+  kill "$s3_pid"; wait "$s3_pid" || true
+  rm -rf "$s3_dir" "$s3_out"
 } > "$out"
 echo "wrote $out"

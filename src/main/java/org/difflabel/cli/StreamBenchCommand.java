@@ -71,6 +71,12 @@ public class StreamBenchCommand extends ModelCommand {
     @Option(names = "--registry-url", paramLabel = "URL", description = "the schema registry, with --bootstrap-servers")
     String registryUrl;
 
+    @Option(names = "--by-reference", paramLabel = "s3://BUCKET/PREFIX/",
+            description = "time the worker a second time on the same events by reference: the sample images are"
+                    + " uploaded under this prefix (labeler.image.reference.s3.*: endpoint, path style, credentials),"
+                    + " the events carry imageUri, and events/s by reference is printed next to inline with their ratio")
+    String byReference;
+
     private int streamThreads;
 
     /** Per-event classification times (ms) of the last classifier-alone run. */
@@ -175,22 +181,14 @@ public class StreamBenchCommand extends ModelCommand {
                         cold = new Phase(warmup, (t1 - t0) / 1e9, between.minus(before));
                         warm = new Phase(events, (t2 - t1) / 1e9, after.minus(between));
                     } else {
-                        try (KafkaStreams streams = assembly.streams(new LabelingMetrics(meters))) {
-                            Stats before = Stats.of(streams, meters);
-                            long t0 = System.nanoTime();
-                            send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads);
-                            streams.start();
-                            awaitPosteriors(reader, warmup, t0);
-                            Stats between = Stats.of(streams, meters);
-                            long t1 = System.nanoTime();
-                            send(producer, ser, topics, "bench-", events, samples, labels, streamThreads);
-                            awaitPosteriors(reader, warmup + events, t1);
-                            long t2 = System.nanoTime();
-                            Stats after = Stats.of(streams, meters);
-                            cold = new Phase(warmup, (t1 - t0) / 1e9, between.minus(before));
-                            warm = new Phase(events, (t2 - t1) / 1e9, after.minus(between));
-                        }
+                        Phase[] phases = worker(assembly, producer, reader, ser, samples, labels, meters, null);
+                        cold = phases[0];
+                        warm = phases[1];
                     }
+                }
+                Phase byRef = null;
+                if (byReference != null && !rescore) {
+                    byRef = byReference(assembly, topics.prefixed("ref."), run, bootstrap, ser, samples, labels);
                 }
                 double alone2 = classifierAlone(m, samples, labels, stages);
                 double alone = (alone1 + alone2) / 2;
@@ -203,6 +201,12 @@ public class StreamBenchCommand extends ModelCommand {
                         rescore ? "rescore" : "worker", rescore ? "window filter + comparison" : "routing", warm.rate());
                 System.out.printf(Locale.ROOT, "| %s, first %d events (start-up included) | %.2f |%n", rescore ? "rescore" : "worker", warmup,
                         cold.rate());
+                if (byRef != null) {
+                    System.out.printf(Locale.ROOT, "| worker, warm, images by reference (%s) | %.2f |%n", byReference,
+                            byRef.rate());
+                    System.out.printf(Locale.ROOT, "%nratio worker by reference / inline bytes (warm): %.3f%n%s%n",
+                            byRef.rate() / warm.rate(), fetchLine);
+                }
                 System.out.printf(Locale.ROOT, "%nratio %s (warm) / classifier alone: %.3f%n", rescore ? "rescore" : "worker",
                         warm.rate() / alone);
                 System.out.printf(Locale.ROOT, "warm %s, %.2f s for %d events; in stream-thread seconds: classification"
@@ -223,6 +227,87 @@ public class StreamBenchCommand extends ModelCommand {
             return 0;
         }
     }
+
+    /**
+     * The champion worker on {@code assembly}'s topics: warm-up events (start-up included), then the
+     * timed events. {@code refBase} null: images inline; else each event names sample {@code i} as
+     * {@code refBase + i + ".png"} and carries no bytes.
+     */
+    private Phase[] worker(LabelingAssembly assembly, KafkaProducer<byte[], byte[]> producer,
+                           KafkaConsumer<byte[], byte[]> reader, AvroWireSerializer<ImageEvent> ser, List<byte[]> samples,
+                           List<String> labels, SimpleMeterRegistry meters, String refBase) {
+        LabelingTopics topics = assembly.topics();
+        try (KafkaStreams streams = assembly.streams(new LabelingMetrics(meters))) {
+            Stats before = Stats.of(streams, meters);
+            long t0 = System.nanoTime();
+            send(producer, ser, topics, "warm-", warmup, samples, labels, streamThreads, refBase);
+            streams.start();
+            awaitPosteriors(reader, warmup, t0);
+            Stats between = Stats.of(streams, meters);
+            long t1 = System.nanoTime();
+            send(producer, ser, topics, "bench-", events, samples, labels, streamThreads, refBase);
+            awaitPosteriors(reader, warmup + events, t1);
+            long t2 = System.nanoTime();
+            Stats after = Stats.of(streams, meters);
+            return new Phase[]{new Phase(warmup, (t1 - t0) / 1e9, between.minus(before)),
+                    new Phase(events, (t2 - t1) / 1e9, after.minus(between))};
+        }
+    }
+
+    /**
+     * The same run with the images by reference: the samples uploaded under {@code --by-reference}
+     * (its bucket allowed for this run), a worker of its own on topics of their own. Returns the warm phase.
+     */
+    private Phase byReference(LabelingAssembly inline, LabelingTopics topics, String run, String bootstrap,
+                              AvroWireSerializer<ImageEvent> ser, List<byte[]> samples, List<String> labels)
+            throws Exception {
+        java.net.URI base = java.net.URI.create(byReference.endsWith("/") ? byReference : byReference + "/");
+        if (!"s3".equals(base.getScheme()) || base.getHost() == null) {
+            throw new CommandFailure("--by-reference takes s3://BUCKET/PREFIX/, got " + byReference, 2);
+        }
+        String bucket = base.getHost();
+        String prefix = base.getPath().substring(1);
+        var settings = config.imageFetchSettings();
+        java.util.Set<String> buckets = new java.util.HashSet<>(settings.allowedBuckets());
+        buckets.add(bucket);
+        settings = settings.withAllowedBuckets(buckets.toArray(String[]::new));
+        try (var s3 = org.difflabel.images.S3Clients.of(settings)) {
+            for (int i = 0; i < samples.size(); i++) {
+                String key = prefix + run + i + ".png";
+                s3.putObject(b -> b.bucket(bucket).key(key).contentType("image/png"),
+                        software.amazon.awssdk.core.sync.RequestBody.fromBytes(samples.get(i)));
+            }
+        }
+        EmbeddedKafka.createTopics(bootstrap, topics.all(), streamThreads);
+        LabelingAssembly assembly = inline.withTopics(topics).withApplicationId(run + "ref-worker")
+                .withImages(new org.difflabel.images.ImageFetcher(settings));
+        seen = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                     ConsumerConfig.GROUP_ID_CONFIG, run + "ref-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                     "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            reader.subscribe(List.of(topics.scored()));
+            Phase warm = worker(assembly, producer, reader, ser, samples, labels, new SimpleMeterRegistry(),
+                    "s3://" + bucket + "/" + prefix + run)[1];
+            // what one fetch costs, alone: the part of the difference that is the store's
+            double[] ms = new double[events];
+            for (int i = 0; i < events; i++) {
+                long t0 = System.nanoTime();
+                assembly.images().fetch("s3://" + bucket + "/" + prefix + run + (i % samples.size()) + ".png");
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            java.util.Arrays.sort(ms);
+            fetchLine = String.format(Locale.ROOT, "one fetch by reference, alone (%d in a row): p50 %.1f ms, p95 %.1f ms",
+                    events, BenchCommand.percentile(ms, 50), BenchCommand.percentile(ms, 95));
+            return warm;
+        }
+    }
+
+    /** The fetch-alone line of a {@code --by-reference} run. */
+    private String fetchLine;
 
     /** Events through the worker and the time they took, start to last committed posterior. */
     private record Phase(int events, double seconds, Stats stats) {
@@ -256,9 +341,17 @@ public class StreamBenchCommand extends ModelCommand {
     private static void send(KafkaProducer<byte[], byte[]> producer, AvroWireSerializer<ImageEvent> ser,
                              LabelingTopics topics, String idPrefix, int n, List<byte[]> samples, List<String> labels,
                              int partitions) {
+        send(producer, ser, topics, idPrefix, n, samples, labels, partitions, null);
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, AvroWireSerializer<ImageEvent> ser,
+                             LabelingTopics topics, String idPrefix, int n, List<byte[]> samples, List<String> labels,
+                             int partitions, String refBase) {
         for (int i = 0; i < n; i++) {
+            int sample = i % samples.size();
             ImageEvent e = ImageEvent.newBuilder().setEventId(idPrefix + i)
-                    .setImage(ByteBuffer.wrap(samples.get(i % samples.size()))).setContentType("image/png")
+                    .setImage(ByteBuffer.wrap(refBase == null ? samples.get(sample) : new byte[0]))
+                    .setImageUri(refBase == null ? null : refBase + sample + ".png").setContentType("image/png")
                     .setLabels(labels).setPromptTemplate(null).setLabelPriors(null).setMetadata(Map.of())
                     .setProducedAt(Instant.now()).build();
             // round robin, as the callers of the classifier alone split the events: no thread idles on a short partition

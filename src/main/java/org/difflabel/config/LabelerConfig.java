@@ -358,6 +358,97 @@ public interface LabelerConfig {
         /** Largest width x height, checked from the header before decoding (4096 x 4096). */
         @WithDefault("16777216")
         long maxPixels();
+
+        /**
+         * Images by reference ({@code ImageEvent.imageUri}): where they may be read from and how.
+         * Every allowlist is empty by default, and an empty allowlist refuses every reference of its kind.
+         */
+        Reference reference();
+    }
+
+    interface Reference {
+        /** Hosts http(s) references (and every redirect) may name, exact, e.g. {@code images.example.com}. */
+        Optional<java.util.List<String>> allowedHosts();
+
+        /** Buckets s3 references may name. */
+        Optional<java.util.List<String>> allowedBuckets();
+
+        /**
+         * Let an allowed host resolve to a loopback address (127.0.0.0/8, ::1). Off: refused as
+         * IMAGE_REF_BLOCKED_ADDRESS. For tests and sidecars only.
+         */
+        @WithDefault("false")
+        boolean allowLoopback();
+
+        /**
+         * Let an allowed host resolve to a private address (10/8, 172.16/12, 192.168/16, 100.64/10,
+         * fc00::/7): a store inside the cluster. Link-local (169.254.0.0/16: cloud metadata), multicast and
+         * unspecified addresses are always refused.
+         */
+        @WithDefault("false")
+        boolean allowPrivateNetworks();
+
+        /** The one folder file:// references may read under (symbolic links out of it refused); unset: file:// refused. */
+        Optional<String> fileRoot();
+
+        /** Connection timeout per attempt (http(s) and S3). */
+        @WithDefault("PT2S")
+        java.time.Duration connectTimeout();
+
+        /** Longest wait for the next bytes of an answer (http(s) and S3). */
+        @WithDefault("PT10S")
+        java.time.Duration readTimeout();
+
+        /** Redirects followed per http(s) reference, each to an allowed host. */
+        @WithDefault("3")
+        int maxRedirects();
+
+        /**
+         * Tries of a read that fails transiently (timeout, connection refused, 5xx, 429, throttling) inside
+         * the record, with backoff; after the last, the record fails like an unreachable registry (never
+         * dead-lettered) and is processed again.
+         */
+        @WithDefault("4")
+        int maxAttempts();
+
+        /** First pause between tries, doubled each time up to {@code max-retry-backoff}. */
+        @WithDefault("PT0.2S")
+        java.time.Duration retryBackoff();
+
+        @WithDefault("PT5S")
+        java.time.Duration maxRetryBackoff();
+
+        /** The S3 service of s3:// references. */
+        S3 s3();
+
+        interface S3 {
+            /** Endpoint of an S3-compatible store (e.g. {@code http://minio:9000}); unset: AWS for the region. */
+            Optional<String> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible stores need. */
+            @WithDefault("false")
+            boolean pathStyle();
+
+            /** Static credentials; unset: the AWS default provider chain (environment, profile, web identity, instance role). */
+            Optional<String> accessKeyId();
+
+            Optional<String> secretAccessKey();
+        }
+    }
+
+    /** The settings of images by reference, with the inline images' byte and pixel limits. */
+    default org.difflabel.images.FetchSettings imageFetchSettings() {
+        Reference r = image().reference();
+        var s3 = new org.difflabel.images.FetchSettings.S3(r.s3().endpoint().map(java.net.URI::create), r.s3().region(),
+                r.s3().pathStyle(), r.s3().accessKeyId(), r.s3().secretAccessKey());
+        return new org.difflabel.images.FetchSettings(java.util.Set.copyOf(r.allowedHosts().orElse(java.util.List.of())),
+                java.util.Set.copyOf(r.allowedBuckets().orElse(java.util.List.of())), r.allowLoopback(),
+                r.allowPrivateNetworks(), r.fileRoot().map(java.nio.file.Path::of), image().maxBytes(), image().maxPixels(),
+                r.connectTimeout(),
+                r.readTimeout(), r.maxRedirects(), r.maxAttempts(), r.retryBackoff(), r.maxRetryBackoff(), s3);
     }
 
     /** The triage policy these settings describe. */

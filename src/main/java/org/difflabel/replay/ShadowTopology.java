@@ -46,7 +46,8 @@ public final class ShadowTopology {
     public static Topology build(LabelingTopics topics, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
                                  RegistryClient registry,
                                  LabelingMetrics metrics, ReplayWindow window, ReplayProgress progress,
-                                 boolean withHumanLabels, Duration compareInterval, Duration pendingRetention) {
+                                 boolean withHumanLabels, Duration compareInterval, Duration pendingRetention,
+                                 org.difflabel.images.ImageFetcher images) {
         Topology t = new Topology();
         globalTable(t, ShadowRoute.CHAMPION_STORE, topics.scored());
         if (withHumanLabels) {
@@ -59,7 +60,7 @@ public final class ShadowTopology {
                         new AvroWireDeserializer<>(registry, LabelPosterior.class),
                         new AvroWireDeserializer<>(registry, ReviewedLabel.class),
                         AvroWireSerializer.forValues(registry, LabelComparison.class), withHumanLabels, compareInterval,
-                        pendingRetention));
+                        pendingRetention), images);
         Map<String, String> sinks = new LinkedHashMap<>();
         sinks.put(RESCORED, topics.rescored());
         sinks.put(DIFF, topics.diff());

@@ -8,6 +8,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.Lineage;
 import org.difflabel.contracts.ReviewTask;
+import org.difflabel.images.ImageFetcher;
 import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.RegistryClient;
 
@@ -19,8 +20,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A task's image: inline in the task when the worker put it there, otherwise read from the input
- * record the task names ({@code source}: topic, partition, offset).
+ * A task's image: inline in the task when the worker put it there, by reference (fetched here, by
+ * the server, under the worker's allowlist and limits: a reviewer's browser never gets the URI),
+ * otherwise read from the input record the task names ({@code source}: topic, partition, offset).
+ * A refused reference throws {@link org.difflabel.images.ImageFetchException}, a store that cannot
+ * be read {@link org.difflabel.images.ImageStoreUnavailableException}.
  */
 public final class InputImages {
     /** An image and its media type. */
@@ -29,8 +33,10 @@ public final class InputImages {
 
     private final Map<String, Object> clientSettings;
     private final AvroWireDeserializer<ImageEvent> events;
+    private final ImageFetcher fetcher;
 
-    public InputImages(Map<String, Object> clientSettings, RegistryClient registry) {
+    public InputImages(Map<String, Object> clientSettings, RegistryClient registry, ImageFetcher fetcher) {
+        this.fetcher = fetcher;
         this.clientSettings = new HashMap<>(clientSettings);
         this.clientSettings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.clientSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -42,6 +48,9 @@ public final class InputImages {
     public Optional<Image> of(ReviewTask task) {
         if (task.getImage() != null) {
             return Optional.of(new Image(bytes(task.getImage()), contentType(task.getContentType())));
+        }
+        if (task.getImageUri() != null) {
+            return Optional.of(fetched(task.getImageUri()));
         }
         Lineage at = task.getSource();
         TopicPartition tp = new TopicPartition(at.getTopic(), at.getPartition());
@@ -59,11 +68,19 @@ public final class InputImages {
                     if (!e.getEventId().equals(task.getEventId())) {
                         return Optional.empty();
                     }
+                    if (e.getImageUri() != null) {
+                        return Optional.of(fetched(e.getImageUri()));
+                    }
                     return Optional.of(new Image(bytes(e.getImage()), contentType(e.getContentType())));
                 }
             }
             return Optional.empty();
         }
+    }
+
+    private Image fetched(String uri) {
+        byte[] b = fetcher.fetch(uri);
+        return new Image(b, ImageFetcher.contentType(b));
     }
 
     private static String contentType(CharSequence declared) {

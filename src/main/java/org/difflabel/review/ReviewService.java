@@ -97,7 +97,8 @@ public class ReviewService {
         queue = new ReviewQueue(new StoreSource(s, registry, topics), Clock.systemUTC(), config.review().lease());
         publisher = new DecisionPublisher(clientSettings, config.worker().applicationId() + "-review", topics.reviewed(),
                 topics.accepted(), registry, config.review().publishTimeout());
-        images = new InputImages(clientSettings, registry);
+        images = new InputImages(clientSettings, registry,
+                new org.difflabel.images.ImageFetcher(config.imageFetchSettings()));
         s.start();
         streams = s;
         registerMetrics();

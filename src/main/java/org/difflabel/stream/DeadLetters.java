@@ -5,6 +5,7 @@ import org.difflabel.contracts.DeadLetter;
 import org.difflabel.contracts.ErrorCode;
 import org.difflabel.contracts.PipelineStage;
 import org.difflabel.contracts.Lineage;
+import org.difflabel.images.ImageFetchException;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -43,6 +44,28 @@ final class DeadLetters {
             case INFERENCE_FAILED -> ErrorCode.INFERENCE_FAILED;
             case BAD_PRIORS -> ErrorCode.BAD_PRIORS;
         };
+    }
+
+    /** The contract's code for a refused image reference: an exhaustive switch, as for the classifier's codes. */
+    static ErrorCode code(ImageFetchException.Code c) {
+        return switch (c) {
+            case IMAGE_REF_AND_BYTES -> ErrorCode.IMAGE_REF_AND_BYTES;
+            case IMAGE_REF_BAD_URI -> ErrorCode.IMAGE_REF_BAD_URI;
+            case IMAGE_REF_NOT_ALLOWED -> ErrorCode.IMAGE_REF_NOT_ALLOWED;
+            case IMAGE_REF_BLOCKED_ADDRESS -> ErrorCode.IMAGE_REF_BLOCKED_ADDRESS;
+            case IMAGE_REF_BAD_REDIRECT -> ErrorCode.IMAGE_REF_BAD_REDIRECT;
+            case IMAGE_REF_TOO_MANY_REDIRECTS -> ErrorCode.IMAGE_REF_TOO_MANY_REDIRECTS;
+            case IMAGE_REF_OUTSIDE_ROOT -> ErrorCode.IMAGE_REF_OUTSIDE_ROOT;
+            case IMAGE_REF_NOT_FOUND -> ErrorCode.IMAGE_REF_NOT_FOUND;
+            case IMAGE_REF_FORBIDDEN -> ErrorCode.IMAGE_REF_FORBIDDEN;
+            case IMAGE_REF_TOO_LARGE -> ErrorCode.IMAGE_REF_TOO_LARGE;
+            case IMAGE_REF_REFUSED -> ErrorCode.IMAGE_REF_REFUSED;
+        };
+    }
+
+    /** Which stage a refused reference belongs to: the event itself (both bytes and a reference), or the fetch. */
+    static PipelineStage stage(ImageFetchException.Code c) {
+        return c == ImageFetchException.Code.IMAGE_REF_AND_BYTES ? PipelineStage.VALIDATE : PipelineStage.FETCH;
     }
 
     /** Which stage a classifier refusal belongs to. */

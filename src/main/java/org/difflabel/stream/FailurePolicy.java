@@ -3,6 +3,7 @@ package org.difflabel.stream;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.difflabel.images.ImageStoreUnavailableException;
 import org.difflabel.registry.RegistryRequestException;
 import org.difflabel.registry.RegistryUnavailableException;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeoutException;
  * failure here: the classifier and the deserializer refuse it with a code, and it is
  * dead-lettered at once. What remains is either
  * <ul>
- *   <li><b>transient</b>: the registry or the broker cannot be reached, a timeout. The record is
+ *   <li><b>transient</b>: the registry, the broker or an image store cannot be reached, a timeout. The record is
  *       fine; the exception propagates, the stream thread is replaced and the record processed
  *       again ({@link RetryOnFailure}). Never skipped, never dead-lettered.</li>
  *   <li><b>per record</b>: anything else (a native error on one odd image, a bug). It is tried
@@ -41,7 +42,8 @@ public final class FailurePolicy {
     /** Whether {@code e} (or what caused it) says the record is fine and the infrastructure is not. */
     public static boolean isTransient(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RegistryUnavailableException || t instanceof RetriableException
+            if (t instanceof RegistryUnavailableException || t instanceof ImageStoreUnavailableException
+                    || t instanceof RetriableException
                     || t instanceof TimeoutException || t instanceof IOException || t instanceof InterruptedException) {
                 return true;
             }

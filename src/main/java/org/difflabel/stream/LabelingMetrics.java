@@ -31,7 +31,7 @@ public final class LabelingMetrics {
         this.latency = Timer.builder("labeler.classification.latency").description("classification time per event")
                 .publishPercentileHistogram().register(registry);
         // at zero from the start, so the dashboard and the alert on them have a series before the first failure
-        for (String cause : new String[]{"registry", "kafka", "other"}) {
+        for (String cause : new String[]{"registry", "image-store", "kafka", "other"}) {
             registry.counter("labeler.transient.failures", "cause", cause);
         }
     }
@@ -58,6 +58,10 @@ public final class LabelingMetrics {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof org.difflabel.registry.RegistryUnavailableException) {
                 cause = "registry";
+                break;
+            }
+            if (t instanceof org.difflabel.images.ImageStoreUnavailableException) {
+                cause = "image-store";
                 break;
             }
             if (t instanceof org.apache.kafka.common.KafkaException) {

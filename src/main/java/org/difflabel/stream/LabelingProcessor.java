@@ -16,13 +16,14 @@ import org.difflabel.contracts.Lineage;
 import org.difflabel.contracts.PipelineStage;
 import org.difflabel.contracts.ReviewTask;
 import org.difflabel.contracts.RoutingDecision;
+import org.difflabel.images.ImageFetchException;
+import org.difflabel.images.ImageFetcher;
 import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.BadPayloadException;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,13 +47,14 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     private final ResultRoute route;
     private final AvroWireSerializer<DeadLetter> deadLetters;
     private final LabelingMetrics metrics;
+    private final ImageFetcher images;
     private ProcessorContext<byte[], byte[]> context;
 
     /** @param policies the policy in force, asked once per record (a live policy changes between records) */
     public LabelingProcessor(String input, Scorer scoring, FailurePolicy failures,
                              java.util.function.Supplier<ActivePolicy> policies,
                              AvroWireDeserializer<ImageEvent> events, ResultRoute route,
-                             AvroWireSerializer<DeadLetter> deadLetters, LabelingMetrics metrics) {
+                             AvroWireSerializer<DeadLetter> deadLetters, LabelingMetrics metrics, ImageFetcher images) {
         this.input = input;
         this.scoring = scoring;
         this.failures = failures;
@@ -61,6 +63,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         this.route = route;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.images = images;
     }
 
     @Override
@@ -108,13 +111,22 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         String id = event.getEventId();
         MDC.put("eventId", id);
         long start = System.nanoTime();
+        byte[] image = null; // fetched once; the classification latency is timed from then
         Posterior posterior;
         for (int attempt = 1; ; attempt++) {
             try {
-                posterior = scoring.classify(id, bytes(event.getImage()), event.getLabels(), event.getPromptTemplate(),
+                if (image == null) {
+                    // inline, or fetched by reference (an unreachable store is transient: thrown, retried)
+                    image = images.imageOf(event.getImage(), event.getImageUri());
+                    start = System.nanoTime();
+                }
+                posterior = scoring.classify(id, image, event.getLabels(), event.getPromptTemplate(),
                                 policy.temperature(scoring.modelId(), scoring.modelVersion()))
                         .withPriors(event.getLabelPriors());
                 break;
+            } catch (ImageFetchException e) {
+                deadLetter(record, lineage, id, DeadLetters.stage(e.code()), DeadLetters.code(e.code()), e.getMessage());
+                return;
             } catch (ClassificationException e) {
                 deadLetter(record, lineage, id, DeadLetters.stage(e.code()), DeadLetters.code(e.code()), e.getMessage());
                 return;
@@ -194,8 +206,10 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
                 .setDecisionReason(d.reason())
                 .setPolicyVersion(r.getPolicyVersion())
                 .setAuditProbability(d.auditProbability())
-                .setImage(e.getImage())
-                .setContentType(e.getContentType())
+                // by reference: the task names the image, never carries it (the review UI fetches it)
+                .setImage(e.getImageUri() == null ? e.getImage() : null)
+                .setContentType(e.getImageUri() == null ? e.getContentType() : null)
+                .setImageUri(e.getImageUri())
                 .setSource(lineage)
                 .setMetadata(e.getMetadata())
                 .setCreatedAt(Instant.now())
@@ -206,12 +220,5 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         RecordMetadata m = context.recordMetadata().orElse(null);
         return new Lineage(m == null ? input : m.topic(), m == null ? -1 : m.partition(),
                 m == null ? -1L : m.offset(), Instant.ofEpochMilli(record.timestamp()));
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
     }
 }

@@ -7,6 +7,7 @@ import org.difflabel.contracts.DeadLetter;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
 import org.difflabel.contracts.ReviewTask;
+import org.difflabel.images.ImageFetcher;
 import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.RegistryClient;
@@ -37,12 +38,23 @@ public final class LabelingTopology {
     public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
                                     RegistryClient registry, LabelingMetrics metrics) {
         ActivePolicy fixed = ActivePolicy.of(policy);
-        return champion(topics, scoring, failures, () -> fixed, registry, metrics);
+        return champion(topics, scoring, failures, () -> fixed, registry, metrics, ImageFetcher.none());
     }
 
-    /** The champion's topology under a policy that may change between records (the live policy). */
+    /** As above, reading images by reference with {@code images}. */
+    public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures, TriagePolicy policy,
+                                    RegistryClient registry, LabelingMetrics metrics, ImageFetcher images) {
+        ActivePolicy fixed = ActivePolicy.of(policy);
+        return champion(topics, scoring, failures, () -> fixed, registry, metrics, images);
+    }
+
+    /**
+     * The champion's topology under a policy that may change between records (the live policy);
+     * images by reference are read with {@code images}.
+     */
     public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures,
-                                    Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics) {
+                                    Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics,
+                                    ImageFetcher images) {
         var route = (Supplier<ResultRoute>) () -> new TriageRoute(topics,
                 AvroWireSerializer.forValues(registry, LabelPosterior.class),
                 AvroWireSerializer.forValues(registry, ReviewTask.class), metrics);
@@ -52,17 +64,17 @@ public final class LabelingTopology {
         sinks.put(REVIEW, topics.review());
         sinks.put(DLQ, topics.dlq());
         Topology t = new Topology();
-        wire(t, topics.input(), null, processor(topics, scoring, failures, policy, registry, metrics, route), sinks);
+        wire(t, topics.input(), null, processor(topics, scoring, failures, policy, registry, metrics, route, images), sinks);
         return t;
     }
 
     /** The labelling processor of one task, with the route of its role. */
     public static ProcessorSupplier<byte[], byte[], byte[], byte[]> processor(LabelingTopics topics, Scorer scoring,
             FailurePolicy failures, Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics,
-            Supplier<ResultRoute> route) {
+            Supplier<ResultRoute> route, ImageFetcher images) {
         return () -> new LabelingProcessor(topics.input(), scoring, failures, policy,
                 new AvroWireDeserializer<>(registry, ImageEvent.class), route.get(),
-                AvroWireSerializer.forValues(registry, DeadLetter.class), metrics);
+                AvroWireSerializer.forValues(registry, DeadLetter.class), metrics, images);
     }
 
     /**

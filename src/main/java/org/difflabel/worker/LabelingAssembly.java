@@ -58,6 +58,8 @@ public final class LabelingAssembly {
     private int streamThreads;
     /** The champion's policy when it follows {@code labeler.policy}; null: the configured one. */
     private java.util.function.Supplier<org.difflabel.stream.ActivePolicy> livePolicy;
+    /** Reads images by reference (labeler.image.reference.*); one per run, shared by its stream threads. */
+    private org.difflabel.images.ImageFetcher images;
 
     private LabelingAssembly(LabelerConfig config, Role role, LabelingTopics topics, Scoring scoring, TriagePolicy policy,
                              RegistryClient registry, String bootstrap, String applicationId, ReplayWindow window,
@@ -74,6 +76,7 @@ public final class LabelingAssembly {
         this.progress = progress;
         this.withHumanLabels = withHumanLabels;
         this.streamThreads = config.streamThreads();
+        this.images = new org.difflabel.images.ImageFetcher(config.imageFetchSettings());
     }
 
     /** Stream threads (default {@code labeler.worker.stream-threads}); the benchmark sets them per run. */
@@ -141,6 +144,7 @@ public final class LabelingAssembly {
     private LabelingAssembly copy(LabelingAssembly a) {
         a.streamThreads = streamThreads;
         a.livePolicy = livePolicy;
+        a.images = images;
         return a;
     }
 
@@ -149,6 +153,17 @@ public final class LabelingAssembly {
         LabelingAssembly a = withTopics(topics);
         a.livePolicy = policy;
         return a;
+    }
+
+    /** Reads images by reference with {@code images} instead of the configured fetcher. */
+    public LabelingAssembly withImages(org.difflabel.images.ImageFetcher images) {
+        LabelingAssembly a = withTopics(topics);
+        a.images = images;
+        return a;
+    }
+
+    public org.difflabel.images.ImageFetcher images() {
+        return images;
     }
 
     public LabelingAssembly withApplicationId(String applicationId) {
@@ -241,12 +256,12 @@ public final class LabelingAssembly {
     public Topology topology(LabelingMetrics metrics) {
         if (role == Role.CHAMPION) {
             if (livePolicy != null) {
-                return LabelingTopology.champion(topics, scoring, failures(), livePolicy, registry, metrics);
+                return LabelingTopology.champion(topics, scoring, failures(), livePolicy, registry, metrics, images);
             }
-            return LabelingTopology.champion(topics, scoring, failures(), policy, registry, metrics);
+            return LabelingTopology.champion(topics, scoring, failures(), policy, registry, metrics, images);
         }
         return ShadowTopology.build(topics, scoring, failures(), policy, registry, metrics, window, progress, withHumanLabels,
-                config.replay().compareInterval(), config.replay().pendingRetention());
+                config.replay().compareInterval(), config.replay().pendingRetention(), images);
     }
 
     private FailurePolicy failures() {

@@ -52,6 +52,11 @@ final class ReviewSession {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    HttpResponse<byte[]> getBytes(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     HttpResponse<String> postJson(String path, String json) throws IOException, InterruptedException {
         return postJson(path, json, true);
     }

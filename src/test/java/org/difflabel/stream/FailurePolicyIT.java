@@ -13,6 +13,8 @@ import org.difflabel.contracts.ErrorCode;
 import org.difflabel.contracts.ImageEvent;
 import org.difflabel.contracts.LabelPosterior;
 import org.difflabel.contracts.PipelineStage;
+import org.difflabel.images.ImageFetchException;
+import org.difflabel.images.ImageStoreUnavailableException;
 import org.difflabel.model.LabelModel;
 import org.difflabel.model.ModelOptions;
 import org.difflabel.registry.AvroWireDeserializer;
@@ -251,6 +253,14 @@ class FailurePolicyIT {
             mapped.add(e);
         }
         assertThat(mapped).hasSize(ClassificationException.Code.values().length);
+        for (ImageFetchException.Code c : ImageFetchException.Code.values()) {
+            ErrorCode e = DeadLetters.code(c);
+            assertThat(e.name()).as("same name as the fetcher's code").isEqualTo(c.name());
+            assertThat(DeadLetters.stage(c)).isEqualTo(c == ImageFetchException.Code.IMAGE_REF_AND_BYTES
+                    ? PipelineStage.VALIDATE : PipelineStage.FETCH);
+            assertThat(mapped.add(e)).as("one code per refusal: %s", c).isTrue();
+        }
+        assertThat(mapped).hasSize(ClassificationException.Code.values().length + ImageFetchException.Code.values().length);
         Set<String> rest = EnumSet.complementOf(EnumSet.copyOf(mapped)).stream().map(Enum::name).collect(Collectors.toSet());
         assertThat(rest).as("the codes of the transport and the failure policy")
                 .containsExactlyInAnyOrder("DESERIALIZATION_FAILED", "WRONG_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "CORRUPT_AVRO",
@@ -260,6 +270,9 @@ class FailurePolicyIT {
     @Test
     void failuresAreClassifiedByType() {
         assertThat(FailurePolicy.isTransient(new RegistryUnavailableException("x", null))).isTrue();
+        assertThat(FailurePolicy.isTransient(new ImageStoreUnavailableException("503", null))).isTrue();
+        assertThat(FailurePolicy.isTransient(new ImageFetchException(ImageFetchException.Code.IMAGE_REF_NOT_FOUND, "404")))
+                .isFalse();
         assertThat(FailurePolicy.isTransient(new org.apache.kafka.common.errors.TimeoutException("x"))).isTrue();
         assertThat(FailurePolicy.isTransient(new RuntimeException(new java.net.SocketTimeoutException()))).isTrue();
         assertThat(FailurePolicy.isTransient(new IllegalArgumentException("bug"))).isFalse();

@@ -16,6 +16,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.difflabel.contracts.RejectionReason;
 import org.difflabel.contracts.ReviewSource;
+import org.difflabel.images.ImageFetchException;
+import org.difflabel.images.ImageStoreUnavailableException;
 import org.difflabel.review.Decision;
 import org.difflabel.review.InputImages;
 import org.difflabel.review.QueueFilter;
@@ -94,8 +96,18 @@ public class ReviewApi {
     @Path("/tasks/{eventId}/image")
     public Response image(@PathParam("eventId") String eventId) {
         var task = queue().visibleTo(reviewer(), eventId).orElseThrow(NotFoundException::new);
-        InputImages.Image image = review.images().of(task).orElseThrow(() ->
-                new NotFoundException("the image of this task is no longer on its input topic"));
+        InputImages.Image image;
+        try {
+            image = review.images().of(task).orElseThrow(() ->
+                    new NotFoundException("the image of this task is no longer on its input topic"));
+        } catch (ImageFetchException e) {
+            // the code only: the reference itself stays on the server
+            return Response.status(Response.Status.NOT_FOUND).entity("the image of this task is refused: " + e.code())
+                    .type(MediaType.TEXT_PLAIN).header("Cache-Control", "no-store").build();
+        } catch (ImageStoreUnavailableException e) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("the image store cannot be reached")
+                    .type(MediaType.TEXT_PLAIN).header("Cache-Control", "no-store").build();
+        }
         // only image types the page expects; anything else is offered as a download, never rendered
         String type = IMAGE_TYPES.contains(image.contentType()) ? image.contentType() : MediaType.APPLICATION_OCTET_STREAM;
         return Response.ok(image.bytes(), type)
