@@ -1,5 +1,6 @@
 package org.difflabel.stream;
 
+import io.opentelemetry.api.OpenTelemetry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -40,9 +41,16 @@ public final class LabelingTopology {
         return champion(topics, scoring, failures, () -> fixed, registry, metrics);
     }
 
-    /** The champion's topology under a policy that may change between records (the live policy). */
+    /** The champion's topology under a policy that may change between records (the live policy); not traced. */
     public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures,
                                     Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics) {
+        return champion(topics, scoring, failures, policy, registry, metrics, OpenTelemetry.noop());
+    }
+
+    /** The champion's topology, with a span per input record in {@code telemetry} ({@link TracedProcessor}). */
+    public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures,
+                                    Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics,
+                                    OpenTelemetry telemetry) {
         var route = (Supplier<ResultRoute>) () -> new TriageRoute(topics,
                 AvroWireSerializer.forValues(registry, LabelPosterior.class),
                 AvroWireSerializer.forValues(registry, ReviewTask.class), metrics);
@@ -52,7 +60,8 @@ public final class LabelingTopology {
         sinks.put(REVIEW, topics.review());
         sinks.put(DLQ, topics.dlq());
         Topology t = new Topology();
-        wire(t, topics.input(), null, processor(topics, scoring, failures, policy, registry, metrics, route), sinks);
+        wire(t, topics.input(), null, TracedProcessor.around(
+                processor(topics, scoring, failures, policy, registry, metrics, route), telemetry), sinks);
         return t;
     }
 

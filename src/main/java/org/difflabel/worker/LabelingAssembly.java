@@ -1,5 +1,6 @@
 package org.difflabel.worker;
 
+import io.opentelemetry.api.OpenTelemetry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -58,6 +59,8 @@ public final class LabelingAssembly {
     private int streamThreads;
     /** The champion's policy when it follows {@code labeler.policy}; null: the configured one. */
     private java.util.function.Supplier<org.difflabel.stream.ActivePolicy> livePolicy;
+    /** Where the champion's spans go; no-op (untraced) unless {@link #withTracing} says otherwise. */
+    private OpenTelemetry telemetry = OpenTelemetry.noop();
 
     private LabelingAssembly(LabelerConfig config, Role role, LabelingTopics topics, Scoring scoring, TriagePolicy policy,
                              RegistryClient registry, String bootstrap, String applicationId, ReplayWindow window,
@@ -141,6 +144,7 @@ public final class LabelingAssembly {
     private LabelingAssembly copy(LabelingAssembly a) {
         a.streamThreads = streamThreads;
         a.livePolicy = livePolicy;
+        a.telemetry = telemetry;
         return a;
     }
 
@@ -148,6 +152,13 @@ public final class LabelingAssembly {
     public LabelingAssembly withLivePolicy(java.util.function.Supplier<org.difflabel.stream.ActivePolicy> policy) {
         LabelingAssembly a = withTopics(topics);
         a.livePolicy = policy;
+        return a;
+    }
+
+    /** The champion traces each record in {@code telemetry} ({@code TracedProcessor}); no-op: not traced. */
+    public LabelingAssembly withTracing(OpenTelemetry telemetry) {
+        LabelingAssembly a = withTopics(topics);
+        a.telemetry = telemetry;
         return a;
     }
 
@@ -240,10 +251,9 @@ public final class LabelingAssembly {
 
     public Topology topology(LabelingMetrics metrics) {
         if (role == Role.CHAMPION) {
-            if (livePolicy != null) {
-                return LabelingTopology.champion(topics, scoring, failures(), livePolicy, registry, metrics);
-            }
-            return LabelingTopology.champion(topics, scoring, failures(), policy, registry, metrics);
+            var fixed = org.difflabel.stream.ActivePolicy.of(policy);
+            return LabelingTopology.champion(topics, scoring, failures(), livePolicy != null ? livePolicy : () -> fixed,
+                    registry, metrics, telemetry);
         }
         return ShadowTopology.build(topics, scoring, failures(), policy, registry, metrics, window, progress, withHumanLabels,
                 config.replay().compareInterval(), config.replay().pendingRetention());
