@@ -76,7 +76,7 @@ class LabelingTracesIT {
 
     @Test
     void eachEventIsOneSpanInTheProducersTraceAndEveryOutputCarriesIt() throws Exception {
-        Outputs out = run(telemetry, List.of(
+        Outputs out = run(telemetry, Map.of(), List.of(
                 event("traced", TRACEPARENT), event("untraced", null), corrupt("corrupt", TRACEPARENT)));
 
         List<SpanData> finished = spans.getFinishedSpanItems();
@@ -129,8 +129,24 @@ class LabelingTracesIT {
     }
 
     @Test
+    void aResultSentToReviewCarriesItsSpanToo() throws Exception {
+        // every result the thresholds accept goes to review as an audit sample
+        Outputs out = run(telemetry, Map.of("labeler.policy.audit-rate", "1"), List.of(event("audited", TRACEPARENT)));
+
+        SpanData span = spanOf(spans.getFinishedSpanItems(), "audited");
+        assertThat(spans.getFinishedSpanItems()).hasSize(1);
+        assertThat(span.getParentSpanId()).isEqualTo(PRODUCER_SPAN);
+        assertThat(span.getAttributes().get(key("labeler.decision"))).isEqualTo("REVIEW");
+        assertThat(out.review).hasSize(1);
+        assertThat(out.accepted).isEmpty();
+        String parent = "00-" + PRODUCER_TRACE + "-" + span.getSpanId() + "-01";
+        assertThat(traceparents(out.review.get(0))).containsExactly(parent);
+        assertThat(traceparents(out.scored.get(0))).containsExactly(parent);
+    }
+
+    @Test
     void untracedTheProducersTraceparentPassesThroughUnchanged() throws Exception {
-        Outputs out = run(OpenTelemetry.noop(), List.of(event("traced", TRACEPARENT)));
+        Outputs out = run(OpenTelemetry.noop(), Map.of(), List.of(event("traced", TRACEPARENT)));
 
         assertThat(out.scored).hasSize(1);
         assertThat(traceparents(out.scored.get(0))).containsExactly(TRACEPARENT);
@@ -142,9 +158,11 @@ class LabelingTracesIT {
                            List<TestRecord<byte[], byte[]>> review, List<TestRecord<byte[], byte[]>> dlq) {
     }
 
-    private Outputs run(OpenTelemetry tracing, List<TestRecord<byte[], byte[]>> inputs) {
+    private Outputs run(OpenTelemetry tracing, Map<String, String> settings, List<TestRecord<byte[], byte[]>> inputs) {
         // a flat 4 samples per label: the trace, not the label, is under test
-        LabelerConfig config = TestConfig.labeler(Map.of("labeler.model.stages", "4"));
+        Map<String, String> all = new java.util.HashMap<>(settings);
+        all.put("labeler.model.stages", "4");
+        LabelerConfig config = TestConfig.labeler(all);
         try (LabelModel m = LabelModel.load(Path.of(config.model().path()), config.modelOptions(1))) {
             LabelingAssembly assembly = LabelingAssembly.of(config, m, "unused:9092", registry).withTopics(topics)
                     .withTracing(tracing);
