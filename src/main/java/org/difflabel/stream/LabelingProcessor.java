@@ -1,5 +1,6 @@
 package org.difflabel.stream;
 
+import io.opentelemetry.api.trace.Span;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -19,7 +20,6 @@ import org.difflabel.contracts.RoutingDecision;
 import org.difflabel.registry.AvroWireDeserializer;
 import org.difflabel.registry.AvroWireSerializer;
 import org.difflabel.registry.BadPayloadException;
-import io.opentelemetry.api.trace.Span;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
