@@ -1,5 +1,6 @@
 package org.difflabel.stream;
 
+import io.opentelemetry.api.trace.Span;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -83,6 +84,10 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         MDC.put("modelVersion", scoring.modelVersion());
         ActivePolicy policy = policies.get();
         MDC.put("policyVersion", policy.version());
+        // the record's span, when traced (TracedProcessor): what was decided, never the image or the vocabulary
+        Span.current().setAttribute(TracedProcessor.MODEL_ID, scoring.modelId())
+                .setAttribute(TracedProcessor.MODEL_VERSION, scoring.modelVersion())
+                .setAttribute(TracedProcessor.POLICY_VERSION, policy.version());
         try {
             label(record, lineage, policy);
         } catch (RuntimeException e) {
@@ -110,6 +115,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         }
         String id = event.getEventId();
         MDC.put("eventId", id);
+        Span.current().setAttribute(TracedProcessor.EVENT_ID, id);
         long start = System.nanoTime();
         byte[] image = null; // fetched once; the classification latency is timed from then
         Posterior posterior;
@@ -147,6 +153,7 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
         TriagePolicy.Decision decision = policy.triage().decide(posterior, id);
         LabelPosterior result = posterior(event, posterior, decision, latencyMs, lineage, policy.version());
         metrics.scored(posterior.evaluations(), posterior.confidence(), latencyMs);
+        Span.current().setAttribute(TracedProcessor.DECISION, result.getDecision().name());
         route.route(record, result, () -> review(event, result, decision, lineage));
         LOG.debugf("event %s (%s-%d@%d): %s p=%.3f margin=%.3f -> %s", id, lineage.getTopic(), lineage.getPartition(),
                 lineage.getOffset(), result.getTopLabel(), result.getConfidence(), result.getMargin(), result.getDecision());
@@ -155,6 +162,8 @@ public final class LabelingProcessor implements Processor<byte[], byte[], byte[]
     private void deadLetter(Record<byte[], byte[]> record, Lineage lineage, String eventId, PipelineStage stage,
                             ErrorCode code, String message) {
         metrics.deadLettered(code);
+        Span.current().setAttribute(TracedProcessor.DECISION, "DEAD_LETTER")
+                .setAttribute(TracedProcessor.DEAD_LETTER_CODE, code.name());
         LOG.warnf("dead letter %s at %s for %s-%d@%d (event %s): %s", code, stage, lineage.getTopic(),
                 lineage.getPartition(), lineage.getOffset(), eventId, message);
         byte[] value = deadLetters.serialize(route.deadLetterTopic(),

@@ -1,5 +1,6 @@
 package org.difflabel.stream;
 
+import io.opentelemetry.api.OpenTelemetry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -50,11 +51,28 @@ public final class LabelingTopology {
 
     /**
      * The champion's topology under a policy that may change between records (the live policy);
-     * images by reference are read with {@code images}.
+     * images by reference are read with {@code images}; not traced.
      */
     public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures,
                                     Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics,
                                     ImageFetcher images) {
+        return champion(topics, scoring, failures, policy, registry, metrics, images, OpenTelemetry.noop());
+    }
+
+    /** As above without images by reference, with a span per input record in {@code telemetry}. */
+    public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures,
+                                    Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics,
+                                    OpenTelemetry telemetry) {
+        return champion(topics, scoring, failures, policy, registry, metrics, ImageFetcher.none(), telemetry);
+    }
+
+    /**
+     * The champion's topology: images by reference read with {@code images}, a span per input record
+     * in {@code telemetry} ({@link TracedProcessor}; no-op: not traced).
+     */
+    public static Topology champion(LabelingTopics topics, Scorer scoring, FailurePolicy failures,
+                                    Supplier<ActivePolicy> policy, RegistryClient registry, LabelingMetrics metrics,
+                                    ImageFetcher images, OpenTelemetry telemetry) {
         var route = (Supplier<ResultRoute>) () -> new TriageRoute(topics,
                 AvroWireSerializer.forValues(registry, LabelPosterior.class),
                 AvroWireSerializer.forValues(registry, ReviewTask.class), metrics);
@@ -64,7 +82,8 @@ public final class LabelingTopology {
         sinks.put(REVIEW, topics.review());
         sinks.put(DLQ, topics.dlq());
         Topology t = new Topology();
-        wire(t, topics.input(), null, processor(topics, scoring, failures, policy, registry, metrics, route, images), sinks);
+        wire(t, topics.input(), null, TracedProcessor.around(
+                processor(topics, scoring, failures, policy, registry, metrics, route, images), telemetry), sinks);
         return t;
     }
 

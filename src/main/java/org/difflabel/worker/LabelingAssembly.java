@@ -1,5 +1,6 @@
 package org.difflabel.worker;
 
+import io.opentelemetry.api.OpenTelemetry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,6 +61,8 @@ public final class LabelingAssembly {
     private java.util.function.Supplier<org.difflabel.stream.ActivePolicy> livePolicy;
     /** Reads images by reference (labeler.image.reference.*); one per run, shared by its stream threads. */
     private org.difflabel.images.ImageFetcher images;
+    /** Where the champion's spans go; no-op (untraced) unless {@link #withTracing} says otherwise. */
+    private OpenTelemetry telemetry = OpenTelemetry.noop();
 
     private LabelingAssembly(LabelerConfig config, Role role, LabelingTopics topics, Scoring scoring, TriagePolicy policy,
                              RegistryClient registry, String bootstrap, String applicationId, ReplayWindow window,
@@ -145,6 +148,7 @@ public final class LabelingAssembly {
         a.streamThreads = streamThreads;
         a.livePolicy = livePolicy;
         a.images = images;
+        a.telemetry = telemetry;
         return a;
     }
 
@@ -164,6 +168,13 @@ public final class LabelingAssembly {
 
     public org.difflabel.images.ImageFetcher images() {
         return images;
+    }
+
+    /** The champion traces each record in {@code telemetry} ({@code TracedProcessor}); no-op: not traced. */
+    public LabelingAssembly withTracing(OpenTelemetry telemetry) {
+        LabelingAssembly a = withTopics(topics);
+        a.telemetry = telemetry;
+        return a;
     }
 
     public LabelingAssembly withApplicationId(String applicationId) {
@@ -255,10 +266,9 @@ public final class LabelingAssembly {
 
     public Topology topology(LabelingMetrics metrics) {
         if (role == Role.CHAMPION) {
-            if (livePolicy != null) {
-                return LabelingTopology.champion(topics, scoring, failures(), livePolicy, registry, metrics, images);
-            }
-            return LabelingTopology.champion(topics, scoring, failures(), policy, registry, metrics, images);
+            var fixed = org.difflabel.stream.ActivePolicy.of(policy);
+            return LabelingTopology.champion(topics, scoring, failures(), livePolicy != null ? livePolicy : () -> fixed,
+                    registry, metrics, images, telemetry);
         }
         return ShadowTopology.build(topics, scoring, failures(), policy, registry, metrics, window, progress, withHumanLabels,
                 config.replay().compareInterval(), config.replay().pendingRetention(), images);

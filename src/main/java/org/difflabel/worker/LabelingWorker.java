@@ -2,6 +2,7 @@ package org.difflabel.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.Quarkus;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +50,13 @@ public class LabelingWorker {
 
     @Inject
     ReviewService review;
+
+    @Inject
+    OpenTelemetry telemetry;
+
+    /** True unless an OTLP endpoint is configured ({@code org.difflabel.config.TracingSwitch}). */
+    @ConfigProperty(name = "quarkus.otel.sdk.disabled")
+    boolean tracingOff;
 
     private KafkaStreamsMetrics streamsMetrics;
 
@@ -109,6 +117,7 @@ public class LabelingWorker {
                     .start(Duration.ofSeconds(30));
             run = run.withLivePolicy(policy);
         }
+        run = run.withTracing(tracing());
         streams = run.streams(new LabelingMetrics(meterRegistry));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meterRegistry);
@@ -127,6 +136,11 @@ public class LabelingWorker {
             demo = new DemoFeed(bootstrap, registry, topics, model);
             demo.start();
         }
+    }
+
+    /** The OpenTelemetry the records are traced in: the app's when tracing is on, else a no-op (nothing traced). */
+    OpenTelemetry tracing() {
+        return tracingOff ? OpenTelemetry.noop() : telemetry;
     }
 
     /** Kafka Streams' state, or null before start. */

@@ -42,6 +42,7 @@ class DeploymentManifestsTest {
         collect(LabelerConfig.class, "labeler");
         LEAF_ENV.add(env("kafka.bootstrap.servers"));
         LEAF_ENV.add(env("quarkus.log.console.json.enabled"));
+        LEAF_ENV.add(env("quarkus.otel.exporter.otlp.endpoint"));
     }
 
     private static void collect(Class<?> type, String prefix) {
@@ -177,6 +178,28 @@ class DeploymentManifestsTest {
         assertThat(Files.readString(Path.of("src/main/resources/application.properties")))
                 .contains("quarkus.log.console.json.enabled=false");
     }
+
+    @Test
+    void tracesAreOffUntilAnEndpointIsSetAndTheManifestsShowWhichVariableSetsIt() throws IOException {
+        // off by default: an active endpoint would switch the SDK on (TracingSwitch)
+        assertThat(configMap()).doesNotContainKey(OTLP_ENDPOINT);
+        assertThat(composeWorkerEnv()).doesNotContainKey(OTLP_ENDPOINT);
+        assertThat(isSetting(OTLP_ENDPOINT)).isTrue();
+        // ... and each file shows it, commented, with a collector the NetworkPolicy lets the pod reach
+        List<Integer> collectorPorts = new ArrayList<>();
+        List<Map<String, Object>> egress = at(doc(K8S.resolve("base/networkpolicy.yaml")), "spec", "egress");
+        egress.stream().filter(rule -> String.valueOf(rule.get("to")).contains("opentelemetry-collector"))
+                .forEach(rule -> ((List<Map<String, Object>>) rule.get("ports"))
+                        .forEach(port -> collectorPorts.add((Integer) port.get("port"))));
+        for (Path file : List.of(K8S.resolve("base/configmap.yaml"), Path.of("docker-compose.yml"))) {
+            var example = java.util.regex.Pattern.compile("#\\s*" + OTLP_ENDPOINT + ":\\s*http://[^:\\s]+:(\\d+)")
+                    .matcher(Files.readString(file));
+            assertThat(example.find()).as("%s shows %s", file, OTLP_ENDPOINT).isTrue();
+            assertThat(collectorPorts).as(file.toString()).contains(Integer.parseInt(example.group(1)));
+        }
+    }
+
+    private static final String OTLP_ENDPOINT = "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT";
 
     @Test
     void composeCreatesTopicsThatItsSingleBrokerCanHold() throws IOException {
