@@ -81,6 +81,7 @@ public class StreamBenchCommand extends ModelCommand {
 
     /** Per-event classification times (ms) of the last classifier-alone run. */
     private final List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicLong aloneEvaluations = new java.util.concurrent.atomic.AtomicLong();
 
     /** The broker and registry the run uses; closing stops them if this process started them. */
     private record Cluster(String bootstrap, String registryUrl, AutoCloseable owned) implements AutoCloseable {
@@ -216,6 +217,8 @@ public class StreamBenchCommand extends ModelCommand {
                         (long) warm.stats().commits(), rescore ? " (a rescore run's own Kafka Streams: blocked time and"
                                 + " commits not measured)" : "");
                 double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                System.out.printf(Locale.ROOT, "noise-prediction evaluations per event (the same requests, alone and in the worker):"
+                        + " mean %.1f%n", aloneEvaluations.get() / (double) events);
                 System.out.printf(Locale.ROOT, "per-event classification, classifier alone (after): p50 %.1f ms, p95 %.1f ms"
                                 + " (%d stream thread(s) x %d ONNX Runtime thread(s)); inside the warm worker: mean %.1f ms%n",
                         BenchCommand.percentile(ms, 50), BenchCommand.percentile(ms, 95), streamThreads, intraOp,
@@ -380,12 +383,14 @@ public class StreamBenchCommand extends ModelCommand {
         long start = System.nanoTime();
         List<Thread> callers = new ArrayList<>();
         latencies.clear();
+        aloneEvaluations.set(0);
         for (int c = 0; c < streamThreads; c++) {
             int first = c;
             Thread t = new Thread(() -> {
                 for (int i = first; i < events; i += streamThreads) {
                     long t0 = System.nanoTime();
-                    m.classify(new LabelRequest("bench-" + i, samples.get(i % samples.size()), labels, null, stages, null, null));
+                    aloneEvaluations.addAndGet(m.classify(new LabelRequest("bench-" + i, samples.get(i % samples.size()), labels,
+                            null, stages, null, null)).evaluations());
                     latencies.add((System.nanoTime() - t0) / 1e6);
                 }
             }, "bench-caller-" + c);
