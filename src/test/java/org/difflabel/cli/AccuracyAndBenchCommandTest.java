@@ -29,6 +29,22 @@ class AccuracyAndBenchCommandTest {
     }
 
     @Test
+    void accuracyPrintsEvaluationsPerImageOfASequentialPlan(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("accuracy", "--model", "onnx-models/mnist-ddpm", "--data",
+                "onnx-models/mnist-ddpm/heldout", "--limit", "20", "--samples", "sequential:max=16", "--threads", "1");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.getOutput()).contains("plan sequential:block=4,min=4,max=16,level=0.01,weights=off");
+        Matcher m = Pattern.compile("evaluations per image: mean ([0-9.]+)  p50 ([0-9]+)  p95 ([0-9]+)  max ([0-9]+)")
+                .matcher(r.getOutput());
+        assertThat(m.find()).as(r.getOutput()).isTrue();
+        double mean = Double.parseDouble(m.group(1));
+        // at least the first block of 4 samples for 10 labels, at most 16 samples for all 10
+        assertThat(mean).isBetween(40.0, 160.0);
+        assertThat(Long.parseLong(m.group(2))).isLessThanOrEqualTo(Long.parseLong(m.group(3)));
+        assertThat(Long.parseLong(m.group(4))).isLessThanOrEqualTo(160);
+    }
+
+    @Test
     void accuracyOutputReproducesTheCommittedCalibrationData(QuarkusMainLauncher launcher) throws Exception {
         // the calibration tests' data (scripts/calibration-data.sh) must be what this command writes today:
         // same event ids, model version and plan give the same noise, and float32 results do not depend on threads
@@ -72,6 +88,6 @@ class AccuracyAndBenchCommandTest {
                 "--images", "2", "--batch-size", "32", "--vocab", "2,10,24");
         assertThat(r.exitCode()).isZero();
         assertThat(r.getOutput()).contains("bare ONNX Runtime session loop").contains("ratio classifier / bare ONNX Runtime")
-                .contains("| 10 | [16:3,64:1] |").contains("(model has 10 labels)").contains("peak RSS");
+                .contains("| 10 | 16:3,64:1 | 304.0 |").contains("(model has 10 labels)").contains("peak RSS");
     }
 }
