@@ -45,7 +45,8 @@ class FakePredictorClassifierTest {
         }
     }
 
-    private static double[] schedule() {
+    /** A linear-beta DDPM schedule of 1,000 steps. */
+    static double[] schedule() {
         double[] a = new double[1000];
         double prod = 1;
         for (int t = 0; t < 1000; t++) {

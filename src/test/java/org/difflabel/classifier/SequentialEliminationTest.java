@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 class SequentialEliminationTest {
     private static final int SIZE = 4;
-    private static final double[] ABAR = schedule();
+    private static final double[] ABAR = FakePredictorClassifierTest.schedule();
     private static final List<String> LABELS = List.of("a", "b", "c", "d");
     private static final List<Condition> CONDITIONS = List.of(new Condition.ClassIndex(0), new Condition.ClassIndex(1),
             new Condition.ClassIndex(2), new Condition.ClassIndex(3));
@@ -63,15 +63,6 @@ class SequentialEliminationTest {
         }
     }
 
-    private static double[] schedule() {
-        double[] a = new double[1000];
-        double prod = 1;
-        for (int t = 0; t < 1000; t++) {
-            prod *= 1 - (1e-4 + (0.02 - 1e-4) * t / 999.0);
-            a[t] = prod;
-        }
-        return a;
-    }
 
     private static Posterior classify(Wobbly predictor, String spec, TimestepWeights weights, Budget budget) {
         DiffusionClassifier c = new DiffusionClassifier(predictor, ABAR, 64);

@@ -32,6 +32,8 @@ import static org.difflabel.images.ImageFetchException.Code.IMAGE_REF_OUTSIDE_RO
 import static org.difflabel.images.ImageFetchException.Code.IMAGE_REF_REFUSED;
 import static org.difflabel.images.ImageFetchException.Code.IMAGE_REF_TOO_LARGE;
 import static org.difflabel.images.ImageFetchException.Code.IMAGE_REF_TOO_MANY_REDIRECTS;
+import static org.difflabel.testsupport.HttpAnswers.answer;
+import static org.difflabel.testsupport.HttpAnswers.redirect;
 
 /**
  * http(s) and file references against a real HTTP server on loopback (the JDK's) and a real folder:
@@ -314,19 +316,6 @@ class ImageFetcherTest {
         b.put(new byte[]{(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
         b.putInt(width).putInt(height).put(new byte[]{8, 0, 0, 0, 0}).putInt(0);
         return b.array();
-    }
-
-    private static void answer(HttpExchange x, int status, byte[] body) throws IOException {
-        x.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = x.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    private static void redirect(HttpExchange x, String location) throws IOException {
-        x.getResponseHeaders().add("Location", location);
-        x.sendResponseHeaders(302, -1);
-        x.close();
     }
 
     private static void sleep(long ms) {

@@ -36,7 +36,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -55,6 +54,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.difflabel.testsupport.HttpAnswers.answer;
+import static org.difflabel.testsupport.HttpAnswers.redirect;
 
 /**
  * The worker (the one assembly, its configuration through {@code labeler.image.reference.*}) on a
@@ -228,18 +229,5 @@ class ImagesByReferenceIT {
             }
         }
         return out;
-    }
-
-    private static void answer(HttpExchange x, int status, byte[] body) throws IOException {
-        x.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = x.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    private static void redirect(HttpExchange x, String location) throws IOException {
-        x.getResponseHeaders().add("Location", location);
-        x.sendResponseHeaders(302, -1);
-        x.close();
     }
 }
