@@ -135,7 +135,7 @@ class MonitoringIT {
                     assertThat(series.get(i)).as(query).isNotEmpty();
                     assertThat(page.legend(i)).as(query).containsAll(series.get(i));
                     if (everNonZero(api, panel.expressions().get(i), range)) {
-                        assertThat(page.drawnLines(i)).as(query + " drawn").isPositive();
+                        assertThat(page.visibleLines(i)).as(query + " drawn").isPositive();
                     }
                 }
                 page.screenshot();

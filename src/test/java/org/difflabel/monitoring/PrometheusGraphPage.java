@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One Grafana panel drawn by Prometheus' own graph page ({@code /classic/graph}, the page Debian's
@@ -20,6 +21,8 @@ import java.util.Locale;
  * which panel it is.
  */
 final class PrometheusGraphPage {
+    /** A point of an SVG path: its y. */
+    private static final Pattern POINT = Pattern.compile("[ML][-0-9.e]+,([-0-9.e]+)");
     private final WebDriver browser;
     private final DashboardPanel panel;
 
@@ -82,13 +85,18 @@ final class PrometheusGraphPage {
     }
 
     /**
-     * How many series of the {@code i}-th graph are drawn as lines: Rickshaw's {@code path.path} with points on the
-     * chart (a series with no value, or a chart whose values are all 0, has no scale and draws none or "NaN").
+     * How many series of the {@code i}-th graph draw a line one can see: Rickshaw's {@code path.path} with a point
+     * above the chart's bottom edge (a series that is 0 throughout gives the axis no scale and runs along that
+     * edge, under the frame).
      */
-    long drawnLines(int i) {
-        return graphs().get(i).findElements(By.cssSelector(".graph_area svg path.path")).stream()
+    long visibleLines(int i) {
+        WebElement graph = graphs().get(i);
+        double bottom = Double.parseDouble(graph.findElement(By.cssSelector(".graph_area svg:not(.y_axis)"))
+                .getAttribute("height")) - 0.5;
+        return graph.findElements(By.cssSelector(".graph_area svg path.path")).stream()
                 .map(p -> p.getAttribute("d"))
-                .filter(d -> d != null && d.matches("M[0-9.]+.*") && !d.contains("NaN"))
+                .filter(d -> d != null && !d.contains("NaN") && POINT.matcher(d).results()
+                        .anyMatch(m -> Double.parseDouble(m.group(1)) < bottom))
                 .count();
     }
 
