@@ -2,8 +2,16 @@ package org.difflabel.monitoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.difflabel.monitoring.PrometheusGraphPage.DashboardPanel;
+import org.difflabel.stream.LabelingTopics;
 import org.difflabel.testsupport.AppProcess;
+import org.difflabel.testsupport.Browser;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.WebDriver;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -29,9 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dashboard and the alerts against real Prometheus (Debian's {@code prometheus}, which
  * {@code .ci/run} installs): promtool checks the rules and runs their unit tests; then a real
- * Prometheus scrapes the packaged worker on its embedded demo (one review decision made through the
- * review API) and every expression of the dashboard returns data, every metric the alerts use
- * exists, and every rule evaluates without error.
+ * Prometheus scrapes the packaged worker on its embedded demo from its start (review decisions made
+ * through the review API, one more poison record sent) and every expression of the dashboard returns
+ * data, every metric the alerts use exists, and every rule evaluates without error. Then each panel of the dashboard is drawn by
+ * Prometheus' own graph page in a real headless Chromium (no Grafana here), with a screenshot per panel in
+ * {@code target/screenshots/monitoring-<panel>.png} (those in {@code docs/monitoring/} come from there).
  */
 class MonitoringIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,8 +56,8 @@ class MonitoringIT {
     @Test
     void everyDashboardExpressionReturnsDataFromARunningWorker() throws Exception {
         Path dir = Files.createTempDirectory("prometheus-it");
-        try (AppProcess app = AppProcess.start("monitoring", Map.of(), "demo: published")) {
-            decideOneReviewTask(app);
+        try (AppProcess app = AppProcess.launch("monitoring", Map.of())) {
+            // Prometheus scrapes from the worker's start, so the graphs show the demo feed being scored
             int port = freePort();
             Path config = dir.resolve("prometheus.yml");
             Files.writeString(config, String.join("\n",
@@ -58,7 +68,10 @@ class MonitoringIT {
             Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + config,
                     "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            long scrapingSince = System.nanoTime();
             try {
+                app.awaitOutput("demo: published", 0, Duration.ofMinutes(2));
+                decideOneReviewTask(app);
                 String api = "http://127.0.0.1:" + port + "/api/v1/";
                 List<String> expressions = dashboardExpressions();
                 List<String> empty = new ArrayList<>(expressions);
@@ -68,6 +81,19 @@ class MonitoringIT {
                     empty.removeIf(e -> hasData(api, e));
                 }
                 assertThat(empty).as("dashboard expressions without data (of " + expressions.size() + ")").isEmpty();
+
+                // a counter with labels is born at its first increment, so rate() never sees that one: once
+                // Prometheus has these series, one more decision and one more poison record show in their rates
+                decideOneReviewTask(app);
+                sendPoisonRecord(app);
+                List<String> rates = new ArrayList<>(List.of("sum(rate(labeler_review_decisions_total[5m])) > 0",
+                        "sum(rate(labeler_events_dead_lettered_total[1m])) > 0"));
+                long seen = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!rates.isEmpty() && System.nanoTime() < seen) {
+                    Thread.sleep(1000);
+                    rates.removeIf(e -> hasData(api, e));
+                }
+                assertThat(rates).as("rates that did not see the new decision or dead letter").isEmpty();
 
                 for (String metric : alertMetrics()) {
                     assertThat(hasData(api, "count({__name__=\"" + metric + "\"})")).as("alert metric " + metric).isTrue();
@@ -81,6 +107,9 @@ class MonitoringIT {
                 }));
                 assertThat(rules).containsExactlyInAnyOrder("LabelerLagGrowing", "LabelerDeadLetterRate",
                         "LabelerReviewQueueOld", "LabelerNotReady", "LabelerRegistryUnreachable");
+
+                long minutes = Duration.ofNanos(System.nanoTime() - scrapingSince).toMinutes() + 1;
+                graphEveryPanel("http://127.0.0.1:" + port, api, Duration.ofMinutes(minutes));
             } finally {
                 prometheus.destroy();
                 prometheus.waitFor(30, TimeUnit.SECONDS);
@@ -88,7 +117,84 @@ class MonitoringIT {
         }
     }
 
-    /** The demo user confirms the first task the demo feed sent to review, so the decision metrics exist. */
+    /**
+     * Each panel on Prometheus' graph page over the whole scrape: every query draws without an error, its legend
+     * lists every series the query returns now, and a query that was ever non-zero draws a line; then a
+     * screenshot of the panel.
+     */
+    private static void graphEveryPanel(String prometheus, String api, Duration range) throws Exception {
+        long start = System.nanoTime();
+        WebDriver browser = Browser.headless(1000, 2400);
+        try {
+            for (DashboardPanel panel : dashboardPanels()) {
+                List<List<String>> series = panel.expressions().stream().map(e -> seriesNames(api, e)).toList();
+                PrometheusGraphPage page = PrometheusGraphPage.open(browser, prometheus, panel, range.toMinutes() + "m");
+                for (int i = 0; i < series.size(); i++) {
+                    String query = panel.title() + ": " + panel.expressions().get(i);
+                    assertThat(page.error(i)).as(query).isEmpty();
+                    assertThat(series.get(i)).as(query).isNotEmpty();
+                    assertThat(page.legend(i)).as(query).containsAll(series.get(i));
+                    if (everNonZero(api, panel.expressions().get(i), range)) {
+                        assertThat(page.visibleLines(i)).as(query + " drawn").isPositive();
+                    }
+                }
+                page.screenshot();
+            }
+        } finally {
+            browser.quit();
+        }
+        System.out.printf("MonitoringIT: %d panels graphed in %.1f s%n", dashboardPanels().size(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Whether the query had a non-zero value at any second of the last {@code range}. */
+    private static boolean everNonZero(String api, String expression, Duration range) throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        JsonNode result = get(api + "query_range?query=" + URLEncoder.encode(expression, StandardCharsets.UTF_8)
+                + "&start=" + (now - range.toSeconds()) + "&end=" + now + "&step=1").path("data").path("result");
+        for (JsonNode series : result) {
+            for (JsonNode point : series.path("values")) {
+                double v = Double.parseDouble(point.get(1).asText().replace("Inf", "Infinity"));
+                if (Double.isFinite(v) && v != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The series an instant query returns, named as Prometheus' graph page names them: {@code {code="x",job="y"}}. */
+    private static List<String> seriesNames(String api, String expression) {
+        try {
+            List<String> names = new ArrayList<>();
+            get(api + "query?query=" + URLEncoder.encode(expression, StandardCharsets.UTF_8))
+                    .path("data").path("result").forEach(r -> {
+                        List<String> labels = new ArrayList<>();
+                        r.path("metric").fields().forEachRemaining(l -> {
+                            if (!l.getKey().equals("__name__")) {
+                                labels.add(l.getKey() + "=\"" + l.getValue().asText() + "\"");
+                            }
+                        });
+                        names.add(r.path("metric").path("__name__").asText("") + "{" + String.join(",", labels) + "}");
+                    });
+            return names;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A record that is not in the wire format: the worker dead-letters it (WRONG_MAGIC_BYTE). */
+    private static void sendPoisonRecord(AppProcess app) throws Exception {
+        Matcher m = Pattern.compile("bootstrap\\.servers=(\\S+)").matcher(app.output());
+        assertThat(m.find()).isTrue();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, m.group(1)), new ByteArraySerializer(), new ByteArraySerializer())) {
+            byte[] notAnEvent = "not an image event".getBytes(StandardCharsets.UTF_8);
+            producer.send(new ProducerRecord<>(LabelingTopics.DEFAULTS.input(), notAnEvent)).get();
+        }
+    }
+
+    /** The demo user confirms the next task the demo feed sent to review, so the decision metrics move. */
     private static void decideOneReviewTask(AppProcess app) throws Exception {
         Matcher m = Pattern.compile("user: demo {2}password: (\\S+)").matcher(app.output());
         assertThat(m.find()).isTrue();
@@ -119,9 +225,16 @@ class MonitoringIT {
     }
 
     private static List<String> dashboardExpressions() throws IOException {
-        List<String> out = new ArrayList<>();
-        JSON.readTree(Path.of("monitoring", "grafana-dashboard.json").toFile()).path("panels")
-                .forEach(p -> p.path("targets").forEach(t -> out.add(t.path("expr").asText())));
+        return dashboardPanels().stream().flatMap(p -> p.expressions().stream()).toList();
+    }
+
+    private static List<DashboardPanel> dashboardPanels() throws IOException {
+        List<DashboardPanel> out = new ArrayList<>();
+        JSON.readTree(Path.of("monitoring", "grafana-dashboard.json").toFile()).path("panels").forEach(p -> {
+            List<String> expressions = new ArrayList<>();
+            p.path("targets").forEach(t -> expressions.add(t.path("expr").asText()));
+            out.add(new DashboardPanel(p.path("title").asText(), expressions));
+        });
         return out;
     }
 

@@ -3,6 +3,7 @@ package org.difflabel.testsupport;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -37,10 +38,19 @@ public final class Browser {
 
     /** Saves a screenshot of the page as {@code target/screenshots/<name>.png}. */
     public static Path screenshot(WebDriver driver, String name) throws IOException {
+        return save((TakesScreenshot) driver, name);
+    }
+
+    /** Saves a screenshot of one element of the page, cropped to it, as {@code target/screenshots/<name>.png}. */
+    public static Path screenshot(WebElement element, String name) throws IOException {
+        return save(element, name);
+    }
+
+    private static Path save(TakesScreenshot source, String name) throws IOException {
         Path dir = Path.of("target", "screenshots");
         Files.createDirectories(dir);
         Path out = dir.resolve(name + ".png");
-        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        File shot = source.getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), out, StandardCopyOption.REPLACE_EXISTING);
         return out;
     }
