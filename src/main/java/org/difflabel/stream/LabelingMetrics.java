@@ -25,14 +25,24 @@ public final class LabelingMetrics {
         this.scored = Counter.builder("labeler.events.scored").description("events with a posterior").register(registry);
         this.evaluations = DistributionSummary.builder("labeler.evaluations")
                 .description("noise-prediction evaluations per event").publishPercentileHistogram().register(registry);
-        this.confidence = DistributionSummary.builder("labeler.confidence")
-                .description("top-label probability per event").serviceLevelObjectives(0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
-                .register(registry);
+        // in percent: Micrometer's summary histograms count a value in the buckets of its ceiling, so a
+        // probability of 0.838 fell in no bucket below 1 (every event landed in le=1.0)
+        this.confidence = DistributionSummary.builder("labeler.confidence.percent")
+                .description("top-label probability per event, in percent")
+                .serviceLevelObjectives(50, 70, 80, 90, 95, 99).register(registry);
         this.latency = Timer.builder("labeler.classification.latency").description("classification time per event")
                 .publishPercentileHistogram().register(registry);
         // at zero from the start, so the dashboard and the alert on them have a series before the first failure
         for (String cause : new String[]{"registry", "image-store", "kafka", "other"}) {
             registry.counter("labeler.transient.failures", "cause", cause);
+        }
+        // the same for the labelled counters: a series that appears at its first increment hides that
+        // increment from rate() and increase(), and the dead-letter alert would miss a first burst
+        for (String destination : new String[]{"accepted", "review"}) {
+            registry.counter("labeler.events.routed", "destination", destination);
+        }
+        for (org.difflabel.contracts.ErrorCode code : org.difflabel.contracts.ErrorCode.values()) {
+            registry.counter("labeler.events.dead_lettered", "code", code.name());
         }
     }
 
@@ -44,7 +54,7 @@ public final class LabelingMetrics {
     void scored(long evaluationsSpent, double topProbability, long latencyMs) {
         scored.increment();
         evaluations.record(evaluationsSpent);
-        confidence.record(topProbability);
+        confidence.record(100 * topProbability);
         latency.record(Duration.ofMillis(latencyMs));
     }
 
