@@ -214,7 +214,7 @@ public class SoakCommand extends ModelCommand {
             sender.start();
             long lastProgress = System.nanoTime();
             while (sender.isAlive() || !tally.complete()) {
-                int n = read(reader, posteriors, letters, tally);
+                int n = read(reader, topics.dlq(), posteriors, letters, tally);
                 if (n > 0 || sender.isAlive()) {
                     lastProgress = System.nanoTime();
                 } else if ((System.nanoTime() - lastProgress) / 1e9 > drainTimeout) {
@@ -228,7 +228,7 @@ public class SoakCommand extends ModelCommand {
             // a little longer: a duplicate would arrive after the expected count was reached
             long extra = System.nanoTime();
             while ((System.nanoTime() - extra) / 1e9 < 10) {
-                read(reader, posteriors, letters, tally);
+                read(reader, topics.dlq(), posteriors, letters, tally);
             }
             streams.metadataForLocalThreads().forEach(t -> threadNames.add(t.threadName()));
             finalState = streams.state().name();
@@ -243,12 +243,12 @@ public class SoakCommand extends ModelCommand {
         }
     }
 
-    private static int read(KafkaConsumer<byte[], byte[]> reader, AvroWireDeserializer<LabelPosterior> posteriors,
+    private static int read(KafkaConsumer<byte[], byte[]> reader, String dlq, AvroWireDeserializer<LabelPosterior> posteriors,
                             AvroWireDeserializer<DeadLetter> letters, Tally tally) {
         int n = 0;
         for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
             n++;
-            if (r.topic().endsWith("dlq")) {
+            if (r.topic().equals(dlq)) {
                 DeadLetter d = letters.deserialize(r.topic(), r.value());
                 byte[] key = d.getKey() == null ? new byte[0] : toArray(d.getKey());
                 tally.deadLettered(new String(key, StandardCharsets.UTF_8), d.getErrorCode());

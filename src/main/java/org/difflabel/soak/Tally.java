@@ -19,6 +19,8 @@ public final class Tally {
     private final Map<String, ErrorCode> expected = new HashMap<>();
     private final Map<String, Integer> scored = new HashMap<>();
     private final Map<String, List<ErrorCode>> deadLetters = new HashMap<>();
+    /** Sent keys with at least one output of any kind. */
+    private final java.util.Set<String> answered = new java.util.HashSet<>();
     private int scoredTotal;
     private int deadLetterTotal;
 
@@ -33,17 +35,24 @@ public final class Tally {
     public void scored(String key) {
         scored.merge(key, 1, Integer::sum);
         scoredTotal++;
+        answer(key);
     }
 
     public void deadLettered(String key, ErrorCode code) {
         deadLetters.computeIfAbsent(key, k -> new ArrayList<>()).add(code);
         deadLetterTotal++;
+        answer(key);
     }
 
-    /** Whether as many outputs have arrived as are expected (duplicates would make it early: checked apart). */
+    private void answer(String key) {
+        if (expected.containsKey(key)) {
+            answered.add(key);
+        }
+    }
+
+    /** Whether every sent key has had an output (right or wrong: {@link #problems} says which). */
     public boolean complete() {
-        long wantScored = expected.values().stream().filter(c -> c == null).count();
-        return scoredTotal >= wantScored && deadLetterTotal >= expected.size() - wantScored;
+        return answered.size() == expected.size();
     }
 
     public int scoredTotal() {
