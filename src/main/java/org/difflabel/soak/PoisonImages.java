@@ -108,12 +108,19 @@ public final class PoisonImages {
         return encode(img, "png");
     }
 
-    /** A 28x28 four-channel (CMYK, no colour profile) JPEG, as print workflows write them. */
+    /**
+     * A 28x28 four-channel (CMYK, no colour profile) JPEG, as print workflows write them: a band of
+     * black ink on white, the samples stored inverted (255: no ink) as Adobe's CMYK JPEGs store them
+     * and as the JDK's reader takes a four-channel JPEG to be.
+     */
     public static byte[] cmykJpeg() {
         WritableRaster raster = Raster.createBandedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 28, 28, 4, null);
         for (int y = 0; y < 28; y++) {
             for (int x = 0; x < 28; x++) {
-                raster.setSample(x, y, 3, (x > 8 && x < 20) ? 255 : 0); // black ink in a band
+                for (int band = 0; band < 3; band++) {
+                    raster.setSample(x, y, band, 255); // no cyan, magenta, yellow
+                }
+                raster.setSample(x, y, 3, (x > 8 && x < 20) ? 0 : 255); // black ink in a band
             }
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
