@@ -134,7 +134,7 @@ public enum Poison {
     NOT_AN_IMAGE("an HTML error page as the image", ErrorCode.UNSUPPORTED_IMAGE_FORMAT,
             (id, in) -> in.serialize(withImage(in, id, PoisonImages.notAnImage(), "image/png"))),
 
-    // odd but valid: scored (the JDK's decoders read them; the preprocessor converts them to grey)
+    // odd but valid: scored (the JDK's decoders read these images; a class model ignores prompt templates)
     CMYK_JPEG("a four-channel (CMYK) JPEG without a colour profile", null,
             (id, in) -> in.serialize(withImage(in, id, PoisonImages.cmykJpeg(), "image/jpeg"))),
     PNG_16_BIT("a 16-bit greyscale PNG", null,
