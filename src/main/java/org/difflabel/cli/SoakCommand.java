@@ -104,6 +104,11 @@ public class SoakCommand extends ModelCommand {
         int streamThreads = streamThreadsOption != null ? streamThreadsOption : config.streamThreads();
         List<Planned> plan = plan();
         try (LabelModel m = model.load(config, streamThreads)) {
+            if (m.isText()) {
+                // blank labels, unknown words and templates without {label} are BAD_PROMPT there
+                throw new CommandFailure("soak: the expected outcomes are a class-conditional model's; "
+                        + m.manifest().id() + " is text-conditioned", 2);
+            }
             List<byte[]> samples = BenchCommand.sampleImages(m.folder());
             List<String> labels = m.demoLabels();
             Schedule schedule = model.scheduleOrDefault(config, m, labels.size());
