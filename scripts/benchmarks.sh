@@ -86,5 +86,13 @@ run() {
   echo '```'
   kill "$s3_pid"; wait "$s3_pid" || true
   rm -rf "$s3_dir" "$s3_out"
+  echo
+  echo "## Soak with poison (\`soak\`)"
+  echo
+  echo "3,000 good events at a steady 10 events/s with 5 records of each of the 34 kinds of bad input (README,"
+  echo "\"Bad input\") shuffled among them, through the worker on the embedded broker and registry, a cheap plan"
+  echo "(2 samples per label); then every outcome checked exactly once (read_committed), the worker's state, and"
+  echo "heap after GC and RSS sampled every 5 s. Exit status 1 when a check fails."
+  run $app soak --model onnx-models/mnist-ddpm --samples 2 --good 3000 --copies 5 --rate 10 || echo "(the soak failed)"
 } > "$out"
 echo "wrote $out"

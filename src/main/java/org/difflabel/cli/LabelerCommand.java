@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
         subcommands = {ClassifyCommand.class, AccuracyCommand.class, BenchCommand.class, StreamBenchCommand.class,
                 EmbeddedCommand.class, RescoreCommand.class, CompareReportCommand.class, PublishCommand.class,
                 ReviewExportCommand.class, ReviewImportCommand.class, ReviewUserCommand.class,
-                PolicyCommand.class, CalibrateCommand.class, SweepCommand.class})
+                PolicyCommand.class, CalibrateCommand.class, SweepCommand.class, SoakCommand.class})
 public class LabelerCommand implements Callable<Integer> {
 
     @Inject
