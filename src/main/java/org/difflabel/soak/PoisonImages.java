@@ -175,7 +175,8 @@ public final class PoisonImages {
         return "<html><body>404 Not Found</body></html>".getBytes(StandardCharsets.US_ASCII);
     }
 
-    static BufferedImage grey(int w, int h, int value) {
+    /** An 8-bit greyscale image whose raster holds {@code value} (no colour-space conversion). */
+    public static BufferedImage grey(int w, int h, int value) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {

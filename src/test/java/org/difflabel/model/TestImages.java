@@ -38,13 +38,7 @@ final class TestImages {
 
     /** An 8-bit greyscale image whose raster holds {@code value} (no colour-space conversion). */
     static BufferedImage grey(int w, int h, int value) {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                img.getRaster().setSample(x, y, 0, value);
-            }
-        }
-        return img;
+        return org.difflabel.soak.PoisonImages.grey(w, h, value);
     }
 
     /** A palette image with two entries; every pixel uses entry 1. */
