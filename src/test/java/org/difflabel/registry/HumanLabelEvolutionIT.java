@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HumanLabelEvolutionIT {
     private static final Schema NEW = LabelPosterior.getClassSchema();
-    private static final Schema OLD = without(NEW, Set.of("labelSource", "reviewerId"));
+    // the schema before human labels (and before budgetLimited, added after them)
+    private static final Schema OLD = without(NEW, Set.of("labelSource", "reviewerId", "budgetLimited"));
     private final RegistryClient registry = new RegistryClient(RegistrySettings.of(RegistryServer.shared().url()));
 
     @Test
@@ -52,6 +53,7 @@ class HumanLabelEvolutionIT {
         LabelPosterior read = new AvroWireDeserializer<>(registry, LabelPosterior.class).deserialize(topic, oldPayload);
         assertThat(read.getLabelSource()).isEqualTo(LabelSource.MODEL);
         assertThat(read.getReviewerId()).isNull();
+        assertThat(read.getBudgetLimited()).as("records written before budgetLimited read as not limited").isFalse();
         assertThat(read.getTopLabel()).isEqualTo(model.getTopLabel());
 
         // a human label written now, read by a consumer still on the old schema
