@@ -262,12 +262,13 @@ public final class DiffusionClassifier {
             int target = target(schedule, step, done, visits.max);
             boolean last = target >= visits.max
                     || schedule instanceof Schedule.Staged st && step == st.stages().size() - 1;
-            long affordable = Math.min(target - done, budget.remaining(evaluations) / alive.size());
-            if (affordable < target - done || (done > 0 && System.nanoTime() > deadline)) {
+            int affordable = (int) Math.min(target - done, budget.remaining(evaluations) / alive.size());
+            boolean late = done > 0 && System.nanoTime() > deadline;
+            if (affordable < target - done || late) {
                 // out of budget: what is known now is the answer; every label gets at least one sample
                 limited = true;
                 last = true;
-                target = done == 0 ? Math.max(1, (int) affordable) : done + (System.nanoTime() > deadline ? 0 : (int) affordable);
+                target = done == 0 ? Math.max(1, affordable) : done + (late ? 0 : affordable);
             }
             if (target > done) {
                 source.fill(alive, done, target, errors);

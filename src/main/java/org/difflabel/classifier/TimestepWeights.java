@@ -56,13 +56,23 @@ public record TimestepWeights(int grid, double[] weights, double[] scales) {
     }
 
     private double[] bySample(SamplingPlan plan, double[] byRank) {
-        Integer[] byTime = IntStream.range(0, grid).boxed().toArray(Integer[]::new);
-        Arrays.sort(byTime, Comparator.comparingInt(plan::timestep));
+        int[] rank = ranks(plan, grid);
         double[] w = new double[grid];
-        for (int rank = 0; rank < grid; rank++) {
-            w[byTime[rank]] = byRank[rank];
+        for (int i = 0; i < grid; i++) {
+            w[i] = byRank[rank[i]];
         }
         return w;
+    }
+
+    /** The rank (ascending timestep) of each of the first {@code grid} samples of {@code plan}. */
+    public static int[] ranks(SamplingPlan plan, int grid) {
+        Integer[] byTime = IntStream.range(0, grid).boxed().toArray(Integer[]::new);
+        Arrays.sort(byTime, Comparator.comparingInt(plan::timestep));
+        int[] rank = new int[grid];
+        for (int r = 0; r < grid; r++) {
+            rank[byTime[r]] = r;
+        }
+        return rank;
     }
 
     /** Sample indices in visiting order: descending weight, ties by index; zero weights left out. */

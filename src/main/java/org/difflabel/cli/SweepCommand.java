@@ -266,7 +266,7 @@ public class SweepCommand extends ModelCommand {
         long n = 0;
         for (Table t : tables) {
             SamplingPlan plan = m.samplingPlan(t.id());
-            int[] rankOf = ranks(plan);
+            int[] rankOf = TimestepWeights.ranks(plan, grid);
             int truth = vocab.indexOf(t.truth());
             if (truth < 0) {
                 continue;
@@ -297,20 +297,6 @@ public class SweepCommand extends ModelCommand {
             w[r] = w[r] * grid / total;
         }
         return new TimestepWeights(grid, w, scale);
-    }
-
-    /** rank (ascending timestep) of each of the first {@code grid} samples of a plan. */
-    private int[] ranks(SamplingPlan plan) {
-        Integer[] byTime = new Integer[grid];
-        for (int i = 0; i < grid; i++) {
-            byTime[i] = i;
-        }
-        java.util.Arrays.sort(byTime, java.util.Comparator.comparingInt(plan::timestep));
-        int[] rank = new int[grid];
-        for (int r = 0; r < grid; r++) {
-            rank[byTime[r]] = r;
-        }
-        return rank;
     }
 
     private Row choose(List<Row> valRows, String defaultSpec) {

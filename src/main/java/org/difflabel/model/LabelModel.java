@@ -35,6 +35,8 @@ public final class LabelModel implements AutoCloseable {
 
     private final Path folder;
     private final ModelManifest manifest;
+    /** The manifest's timestep weights, built once (null when it has none). */
+    private final TimestepWeights timestepWeights;
     private final ModelOptions options;
     private final Preprocessor preprocessor;
     private final OnnxNetwork unet;
@@ -51,6 +53,8 @@ public final class LabelModel implements AutoCloseable {
     private LabelModel(Path folder, ModelManifest manifest, ModelOptions options) {
         this.folder = folder;
         this.manifest = manifest;
+        ModelManifest.TimestepWeighting w = manifest.classifier().timestepWeights();
+        this.timestepWeights = w == null ? null : new TimestepWeights(w.grid(), w.weightArray(), w.scaleArray());
         this.options = options;
         this.preprocessor = new Preprocessor(manifest.image(), options.imageLimits());
         ModelManifest.Space space = manifest.space();
@@ -152,7 +156,7 @@ public final class LabelModel implements AutoCloseable {
         double temperature = request.temperature() != null ? request.temperature() : temperature(schedule);
         SamplingPlan plan = samplingPlan(request.id());
         try {
-            return classifier.classify(x0, labels, conditions, plan, schedule, timestepWeights(), temperature,
+            return classifier.classify(x0, labels, conditions, plan, schedule, timestepWeights, temperature,
                     request.budget() != null ? request.budget() : Budget.NONE, progress);
         } catch (OnnxNetwork.InferenceException e) {
             throw new ClassificationException(Code.INFERENCE_FAILED, e.getMessage(), e);
@@ -181,8 +185,7 @@ public final class LabelModel implements AutoCloseable {
 
     /** The model's timestep weights (used by weighted sequential plans); null when the manifest has none. */
     public TimestepWeights timestepWeights() {
-        ModelManifest.TimestepWeighting w = manifest.classifier().timestepWeights();
-        return w == null ? null : new TimestepWeights(w.grid(), w.weightArray(), w.scaleArray());
+        return timestepWeights;
     }
 
     /**
