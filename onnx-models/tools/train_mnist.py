@@ -9,11 +9,10 @@ versions leave the default run exactly as it was (same random draws in the same 
                              with probability P; drawn from a separate generator (seed + 1)
   --save-every S             also save the EMA weights every S steps to <out>.partial.pt, so that a
                              run that is late can be cut short and still used
+  --resume-every S, --resume write <out>.resume.pt every S steps; continue a stopped run from it
+The loop itself is `training.Trainer`, shared with train_shapes.py.
 """
 import argparse
-import copy
-import time
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -21,6 +20,7 @@ import torch.nn.functional as F
 import mnist_data
 from common import linear_alphas_cumprod, preprocess_uint8
 from nets import UNet
+from training import Trainer
 
 SIZE = 16
 NULL_CLASS = 10
@@ -44,9 +44,9 @@ def shifted(imgs_u8, dy, dx):
     return out
 
 
-def save(path, ema, args, start, step):
-    torch.save({"ema": ema.state_dict(), "args": vars(args), "minutes": (time.time() - start) / 60,
-                "step": step}, path)
+def save(path, trainer, args):
+    torch.save({"ema": trainer.ema["ema"].state_dict(), "args": vars(args), "minutes": trainer.minutes(),
+                "step": trainer.step_no}, path)
 
 
 def main():
@@ -59,6 +59,8 @@ def main():
     ap.add_argument("--shift", type=int, default=0, help="augmentation: max whole-pixel shift at 28x28 (0: none)")
     ap.add_argument("--shift-prob", type=float, default=0.5, help="augmentation: probability a digit is shifted")
     ap.add_argument("--save-every", type=int, default=0, help="save <out>.partial.pt every N steps (0: never)")
+    ap.add_argument("--resume-every", type=int, default=0, help="write <out>.resume.pt every N steps (0: never)")
+    ap.add_argument("--resume", action="store_true", help="continue the run from <out>.resume.pt")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -76,12 +78,12 @@ def main():
     abar = torch.from_numpy(linear_alphas_cumprod()).float()
 
     model = build_model()
-    ema = copy.deepcopy(model).eval()
-    print(f"params {sum(p.numel() for p in model.parameters()) / 1e6:.3f}M, train {len(x)}", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
-    start, running = time.time(), 0.0
-    for step in range(1, args.steps + 1):
+    trainer = Trainer({"ema": model}, args.steps, args.lr, log_every=250, resume_every=args.resume_every, out=args.out)
+    gens = {"batch": rng, **({"augment": aug_rng} if shifts else {})}
+    print(f"params {trainer.parameter_counts()['ema'] / 1e6:.3f}M, train {len(x)}", flush=True)
+    if args.resume:
+        trainer.resume(gens)
+    while not trainer.done():
         idx = torch.from_numpy(rng.integers(0, len(x), args.batch))
         x0, c = x[idx], y[idx].clone()
         if shifts:
@@ -95,28 +97,15 @@ def main():
         eps = torch.randn_like(x0)
         a = abar[t][:, None, None, None]
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
-        loss = F.mse_loss(model(xt, t, c), eps)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        with torch.no_grad():
-            decay = min(0.999, (1 + step) / (10 + step))
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(decay).add_(pm.detach(), alpha=1 - decay)
-        running += loss.item()
-        if step % 250 == 0:
-            el = time.time() - start
-            print(f"step {step}/{args.steps} loss {running / 250:.4f} {el / 60:.1f} min "
-                  f"(eta {el / step * (args.steps - step) / 60:.1f} min)", flush=True)
-            running = 0.0
-        if args.save_every and step % args.save_every == 0 and step < args.steps:
-            save(args.out + ".partial.pt", ema, args, start, step)
+        trainer.step(F.mse_loss(model(xt, t, c), eps))
+        trainer.maybe_save_resume(gens)
+        if args.save_every and trainer.step_no % args.save_every == 0 and not trainer.done():
+            save(args.out + ".partial.pt", trainer, args)
     if args.save_every:
-        save(args.out, ema, args, start, args.steps)
+        save(args.out, trainer, args)
     else:  # the 1.0.0 checkpoint layout
-        torch.save({"ema": ema.state_dict(), "args": vars(args), "minutes": (time.time() - start) / 60}, args.out)
-    print(f"saved {args.out} after {(time.time() - start) / 60:.1f} min", flush=True)
+        torch.save({"ema": trainer.ema["ema"].state_dict(), "args": vars(args), "minutes": trainer.minutes()}, args.out)
+    print(f"saved {args.out} after {trainer.minutes():.1f} min", flush=True)
 
 
 if __name__ == "__main__":
