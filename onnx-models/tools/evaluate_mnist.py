@@ -9,7 +9,7 @@ label on all 2,000 held-out digits, the fitted temperature with NLL/ECE at T=1 a
 and the logistic-regression and small-CNN baselines trained on the same training images.
 
 --version is the model version the results are for: it is part of every noise seed (default: the
-shipped version, train_mnist.VERSION). For another version the results file also records it, and
+shipped version, versions.MNIST_DDPM). For another version the results file also records it, and
 the per-sample errors go to .cache/mnist-{val,test}-errors-<version>.npy.
 """
 import argparse
@@ -27,9 +27,9 @@ import reference_classifier as ref
 import train_mnist
 from calibration import ece, fit_temperature, nll, posterior
 from common import here, linear_alphas_cumprod, write_json
+from versions import MNIST_DDPM as VERSION
 
 KS = [1, 2, 4, 8, 16, 32, 64]
-VERSION = train_mnist.VERSION
 
 
 def diffusion_errors(unet, x, ids, k, threads, version=VERSION):

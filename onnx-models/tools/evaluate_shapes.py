@@ -25,7 +25,7 @@ import train_shapes
 from calibration import ece, fit_temperature, nll, posterior
 from common import here, linear_alphas_cumprod, preprocess_uint8, write_json
 
-VERSION = "1.0.0"
+from versions import SHAPES_T2I as VERSION  # the shipped version: one place for all tools
 SINGLES = [f"{c} {s}" for c, s in shapes.ALL_PAIRS]
 KS = [1, 2, 4, 8, 16, 32]
 

@@ -26,9 +26,10 @@ import os
 import shutil
 import sys
 
-from common import fail, here, linear_alphas_cumprod, write_json
-from export_sd import (file_entries, finish_onnx, image_block, onnx_export, parse_stages, require_files,
-                       require_modules, unfitted_classifier, vae_encoder_module, vae_space)
+from common import fail, here, write_json
+from export_sd import UNFITTED_NOTE, parse_stages, require_files, require_modules, vae_encoder_module, vae_space
+from onnx_export import (export, file_entries, finish_onnx, image_block, network, new_manifest, prediction_block,
+                         schedule_block, unfitted_classifier)
 
 # the reference code's adaptive ImageNet schedule (README: --n_samples 50 100 500 1000 --to_keep 500 50 10 1)
 IMAGENET_STAGES = "50:500,100:50,500:10,1000:1"
@@ -112,7 +113,7 @@ def main():
     require_files(args.vae, ["config.json"], "a diffusers AutoencoderKL folder")
     names = read_class_names(args.class_names, args.num_classes)
     stages = parse_stages(args.stages)
-    torch, onnx, diffusers = require_modules("torch", "onnx", "diffusers")
+    torch, _, diffusers = require_modules("torch", "onnx", "diffusers")
     if args.fp16 and not torch.cuda.is_available():
         fail("--fp16 needs a CUDA GPU: PyTorch cannot run a float16 DiT on the CPU to trace it")
     out = os.path.abspath(args.out or here("..", args.id))
@@ -129,10 +130,9 @@ def main():
         space = vae_space(dict(vae.config))
         p = os.path.join(tmp, "vae_encoder", "vae_encoder.onnx")
         os.makedirs(os.path.dirname(p))
-        onnx_export(torch, vae_encoder_module(torch, vae),
-                    (torch.zeros(1, 3, args.image_size, args.image_size, device=device),), p,
-                    ["sample"], ["latent_sample"])
-        files += finish_onnx(onnx, p, out, "vae_encoder.onnx")
+        export(vae_encoder_module(torch, vae), (torch.zeros(1, 3, args.image_size, args.image_size, device=device),),
+               p, ["sample"], ["latent_sample"], check=False)
+        files += finish_onnx(p, out, "vae_encoder.onnx")
         del vae
 
         print("DiT (a few minutes; several GB of memory)...", file=sys.stderr)
@@ -154,37 +154,30 @@ def main():
                    torch.tensor([1, args.num_classes], dtype=torch.int64, device=device))
         p = os.path.join(tmp, "unet", "unet.onnx")
         os.makedirs(os.path.dirname(p))
-        onnx_export(torch, dit, example, p, ["x", "t", "y"], ["output"])
-        files += finish_onnx(onnx, p, out, "unet.onnx")
+        export(dit, example, p, ["x", "t", "y"], ["output"], check=False)
+        files += finish_onnx(p, out, "unet.onnx")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     with open(os.path.join(out, "classes.txt"), "w", encoding="utf-8", newline="\n") as f:
         f.write("".join(n + "\n" for n in names))
     fdt = "float16" if args.fp16 else "float32"
-    manifest = {
-        "formatVersion": 1,
-        "id": args.id,
-        "version": args.version,
-        "description": f"{args.model} ({args.image_size} px, class-conditional, learned sigma) exported from "
-                       f"{os.path.basename(args.checkpoint)} by export_dit.py.",
-        "conditioning": {"kind": "class", "classNamesFile": "classes.txt", "nullClass": args.num_classes},
-        "space": space,
-        "image": image_block(args.image_size),
-        "schedule": {"recipe": "linear", "betaStart": 1e-4, "betaEnd": 0.02, "trainSteps": 1000,
-                     "alphasCumprod": [float(v) for v in linear_alphas_cumprod(1e-4, 0.02, 1000)]},
-        "prediction": {"type": "epsilon", "learnedSigma": learned_sigma},
-        "networks": {
-            "vaeEncoder": {"file": "vae_encoder.onnx", "inputs": {"sample": "sample"},
-                           "inputTypes": {"sample": "float32"}, "outputs": {"latent": "latent_sample"},
-                           "outputTypes": {"latent": "float32"}},
-            "unet": {"file": "unet.onnx", "inputs": {"sample": "x", "timestep": "t", "condition": "y"},
-                     "inputTypes": {"sample": fdt, "timestep": "int64", "condition": "int64"},
-                     "outputs": {"noise": "output"}, "outputTypes": {"noise": fdt}},
+    manifest = new_manifest(
+        args.id, args.version,
+        f"{args.model} ({args.image_size} px, class-conditional, learned sigma) exported from "
+        f"{os.path.basename(args.checkpoint)} by export_dit.py.",
+        {"kind": "class", "classNamesFile": "classes.txt", "nullClass": args.num_classes},
+        space, image_block(args.image_size), schedule_block("linear", 1e-4, 0.02, 1000),
+        prediction_block("epsilon", learned_sigma),
+        {
+            "vaeEncoder": network("vae_encoder.onnx", {"sample": "sample"}, {"sample": "float32"},
+                                  {"latent": "latent_sample"}, {"latent": "float32"}),
+            "unet": network("unet.onnx", {"sample": "x", "timestep": "t", "condition": "y"},
+                            {"sample": fdt, "timestep": "int64", "condition": "int64"},
+                            {"noise": "output"}, {"noise": fdt}),
         },
-        "classifier": unfitted_classifier(stages),
-        "files": [],
-    }
+        unfitted_classifier(stages, UNFITTED_NOTE))
+    print("hashing files (sha256)...", file=sys.stderr)
     manifest["files"] = file_entries(out, files + ["classes.txt"])
     write_json(os.path.join(out, "model.json"), manifest)
     with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as f:

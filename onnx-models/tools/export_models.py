@@ -10,7 +10,7 @@ reference-classifier golden cases and sample images.
 Reads .cache/<id>.pt (from train_*.py) and .cache/<id>-eval.json (from evaluate_*.py: the
 fitted temperature). Writes onnx-models/<id>/.
 
---version (default: the shipped version, VERSION) must be the version the evaluation was run with
+--version (default: the shipped version, versions.py) must be the version the evaluation was run with
 (it is part of every noise seed, so the golden cases and the temperature belong to it). A version
 other than the shipped one gets a card that compares it with the shipped model's evaluation.json.
 --threads N sets PyTorch's threads for the whole export (default: as before, PyTorch's own choice,
@@ -23,20 +23,17 @@ import os
 import shutil
 
 import numpy as np
-import onnx
 import torch
-from PIL import Image
 
 import mnist_data
 import reference_classifier as ref
 import shapes
 import train_mnist
 import train_shapes
-from common import (T_TRAIN, fail, here, linear_alphas_cumprod, preprocess_uint8, sha256_file,
-                    write_json, write_tensor)
-
-OPSET = 17
-VERSION = {"mnist-ddpm": train_mnist.VERSION, "shapes-t2i": "1.0.0"}  # the shipped versions
+from common import fail, here, preprocess_uint8, write_json
+from onnx_export import (OPSET, classifier_block, export, file_entries, image_block, network, new_manifest,
+                         prediction_block, reference_case, save_png, schedule_block, write_golden)
+from versions import SHIPPED
 
 
 ARGS = None
@@ -53,35 +50,45 @@ def load_eval(model_id):
     return json.load(open(path))
 
 
-def export(module, args, names_in, names_out, dynamic, path):
-    torch.onnx.export(module, args, path, opset_version=OPSET, input_names=names_in,
-                      output_names=names_out, dynamic_axes=dynamic, do_constant_folding=True)
-    onnx.checker.check_model(onnx.load(path), full_check=True)
-
-
-def schedule_block():
-    return {"recipe": "linear", "betaStart": 1e-4, "betaEnd": 0.02, "trainSteps": T_TRAIN,
-            "alphasCumprod": [float(v) for v in linear_alphas_cumprod()]}
-
-
-def file_entries(folder, names):
-    return [{"path": n, "sha256": sha256_file(os.path.join(folder, n))} for n in names]
-
-
 def golden_case(unet, conditioner, manifest, img_u8, true_label, labels, rid, stages, folder, png,
                 template=None):
     x0 = preprocess_uint8(img_u8, manifest["image"]["size"])
     r = ref.classify(unet, conditioner, manifest, x0, labels, rid, stages, template=template)
-    return {"image": png, "trueLabel": true_label, "requestId": rid, "labels": labels,
-            "promptTemplate": template, "stages": stages, "seed": str(r["seed"]),
-            "timesteps": r["timesteps"], "errors": r["errors"], "probabilities": r["probabilities"],
-            "prediction": r["prediction"]}
+    return reference_case(png, true_label, rid, labels, template, stages, r)
 
 
-def save_png(arr_u8, path):
-    c = arr_u8.shape[0]
-    img = arr_u8[0] if c == 1 else arr_u8.transpose(1, 2, 0)
-    Image.fromarray(img, mode="L" if c == 1 else "RGB").save(path, optimize=True)
+def mnist_manifest(version, ev):
+    """model.json of mnist-ddpm `version` (files still empty); ev: the evaluation (its temperature)."""
+    return new_manifest(
+        "mnist-ddpm", version, "Class-conditional DDPM on 16x16 MNIST digits (npm mnist@1.1.0), trained here.",
+        {"kind": "class", "classNames": [str(d) for d in range(10)], "nullClass": 10},
+        {"kind": "pixel"},
+        image_block(16, "area-short-side-center-crop", channels=1, colour="grey", background=(0, 0, 0)),
+        schedule_block("linear"), prediction_block(),
+        {"unet": network("unet.onnx", {"sample": "sample", "timestep": "timestep", "condition": "class_labels"},
+                         {"timestep": "int64", "condition": "int64"}, {"noise": "noise_pred"})},
+        classifier_block(ev["temperature"], ev["temperatureFit"], [[16, 3], [64, 1]]))
+
+
+def shapes_manifest(ev):
+    """model.json of shapes-t2i (files still empty); ev: the evaluation (its temperature)."""
+    return new_manifest(
+        "shapes-t2i", SHIPPED["shapes-t2i"],
+        "Text-conditioned DDPM (SD-style interface) on generated 32x32 coloured-shape scenes.",
+        {"kind": "text", "promptTemplate": "a {label}",
+         "exampleLabels": [f"{c} {s}" for c, s in shapes.ALL_PAIRS],
+         "tokenizer": {"kind": "word", "file": "vocab.json", "maxLength": shapes.MAX_LEN,
+                       "lowercase": True, "padId": shapes.VOCAB["<pad>"],
+                       "bosId": shapes.VOCAB["<bos>"], "eosId": shapes.VOCAB["<eos>"]}},
+        {"kind": "pixel"},
+        image_block(32, "area-short-side-center-crop", background=shapes.BACKGROUND),
+        schedule_block("linear"), prediction_block(),
+        {"textEncoder": network("text_encoder.onnx", {"input_ids": "input_ids"}, {"input_ids": "int64"},
+                                {"last_hidden_state": "last_hidden_state"}),
+         "unet": network("unet.onnx",
+                         {"sample": "sample", "timestep": "timestep", "condition": "encoder_hidden_states"},
+                         {"timestep": "int64", "condition": "float32"}, {"noise": "noise_pred"})},
+        classifier_block(ev["temperature"], ev["temperatureFit"], [[8, 6], [32, 1]]))
 
 
 def export_mnist(out):
@@ -90,9 +97,9 @@ def export_mnist(out):
     unet.load_state_dict(ck["ema"])
     unet.eval()
     ev = load_eval("mnist-ddpm")
-    version = ARGS.version or VERSION["mnist-ddpm"]
-    if ev.get("version", VERSION["mnist-ddpm"]) != version:
-        fail(f"{ARGS.eval or 'the evaluation file'} is for version {ev.get('version', VERSION['mnist-ddpm'])}, "
+    version = ARGS.version or SHIPPED["mnist-ddpm"]
+    if ev.get("version", SHIPPED["mnist-ddpm"]) != version:
+        fail(f"{ARGS.eval or 'the evaluation file'} is for version {ev.get('version', SHIPPED['mnist-ddpm'])}, "
              f"not {version}: run evaluate_mnist.py --version {version}")
     os.makedirs(os.path.join(out, "golden"), exist_ok=True)
     os.makedirs(os.path.join(out, "samples"), exist_ok=True)
@@ -100,34 +107,13 @@ def export_mnist(out):
     sample = torch.randn(b, 1, 16, 16, generator=torch.Generator().manual_seed(7))
     t = torch.tensor([1, 500, 999])
     c = torch.tensor([3, 7, 10])
-    export(unet, (sample, t, c), ["sample", "timestep", "class_labels"], ["noise_pred"],
-           {"sample": {0: "batch"}, "timestep": {0: "batch"}, "class_labels": {0: "batch"},
-            "noise_pred": {0: "batch"}}, os.path.join(out, "unet.onnx"))
+    export(unet, (sample, t, c), os.path.join(out, "unet.onnx"), ["sample", "timestep", "class_labels"],
+           ["noise_pred"])
     with torch.no_grad():
         y = unet(sample, t, c)
-    for name, arr in (("unet.sample", sample.numpy()), ("unet.timestep", t.numpy()),
-                      ("unet.class_labels", c.numpy()), ("unet.noise_pred", y.numpy())):
-        write_tensor(os.path.join(out, "golden", name + ".gtns"), arr)
-
-    manifest = {
-        "formatVersion": 1,
-        "id": "mnist-ddpm",
-        "version": version,
-        "description": "Class-conditional DDPM on 16x16 MNIST digits (npm mnist@1.1.0), trained here.",
-        "conditioning": {"kind": "class", "classNames": [str(d) for d in range(10)], "nullClass": 10},
-        "space": {"kind": "pixel"},
-        "image": {"size": 16, "channels": 1, "colour": "grey", "resize": "area-short-side-center-crop",
-                  "normalization": "x/127.5-1", "alphaBackground": [0, 0, 0]},
-        "schedule": schedule_block(),
-        "prediction": {"type": "epsilon", "learnedSigma": False},
-        "networks": {"unet": {"file": "unet.onnx",
-                              "inputs": {"sample": "sample", "timestep": "timestep", "condition": "class_labels"},
-                              "inputTypes": {"timestep": "int64", "condition": "int64"},
-                              "outputs": {"noise": "noise_pred"}}},
-        "classifier": {"temperature": ev["temperature"], "temperatureFit": ev["temperatureFit"],
-                       "error": "mse-per-sample", "stages": [[16, 3], [64, 1]]},
-        "files": [],
-    }
+    write_golden(out, "unet", [("sample", sample.numpy()), ("timestep", t.numpy()), ("class_labels", c.numpy()),
+                               ("noise_pred", y.numpy())])
+    manifest = mnist_manifest(version, ev)
     # reference cases: fixed held-out digits, flat and staged schedules
     x_test, y_test = mnist_data.load_split()["test"]
     cases = []
@@ -153,7 +139,7 @@ def export_mnist(out):
     write_json(os.path.join(out, "evaluation.json"), ev)
     torch.set_num_threads(ARGS.threads or 2)
     ms = forward_ms(unet, (torch.randn(128, 1, 16, 16), torch.randint(1, 1000, (128,)), torch.randint(0, 10, (128,))))
-    if version != VERSION["mnist-ddpm"]:
+    if version != SHIPPED["mnist-ddpm"]:
         return write_mnist_challenger_card(out, ck, ev, manifest, unet, ms)
     rows = "\n".join(f"| {r['K']} | {pct(r['accuracy'])} | {r['nll_T1']:.3f} | {r['ece_T1']:.3f} | {r['temperature']:.3g} | "
                      f"{r['nll_T']:.3f} | {r['ece_T']:.3f} |" for r in ev["table"])
@@ -231,7 +217,7 @@ def staged_accuracy(errors, y, stages):
 
 def write_mnist_challenger_card(out, ck, ev, manifest, unet, ms):
     """Card of a later mnist-ddpm version: recipe, table, and the shipped version side by side."""
-    version, shipped = manifest["version"], VERSION["mnist-ddpm"]
+    version, shipped = manifest["version"], SHIPPED["mnist-ddpm"]
     champion_path = here("..", "mnist-ddpm", "evaluation.json")
     champ = json.load(open(champion_path)) if os.path.isfile(champion_path) else {"table": []}
     by_k = {r["K"]: r for r in champ["table"]}
@@ -342,51 +328,22 @@ def export_shapes(out):
     os.makedirs(os.path.join(out, "golden"), exist_ok=True)
     os.makedirs(os.path.join(out, "samples"), exist_ok=True)
     ids = torch.tensor([shapes.tokenize("a red circle"), shapes.tokenize("a blue square left of a cyan cross")])
-    export(text, (ids,), ["input_ids"], ["last_hidden_state"],
-           {"input_ids": {0: "batch"}, "last_hidden_state": {0: "batch"}}, os.path.join(out, "text_encoder.onnx"))
+    export(text, (ids,), os.path.join(out, "text_encoder.onnx"), ["input_ids"], ["last_hidden_state"])
     with torch.no_grad():
         hidden = text(ids)
     b = 2
     sample = torch.randn(b, 3, 32, 32, generator=torch.Generator().manual_seed(7))
     t = torch.tensor([10, 700])
-    export(unet, (sample, t, hidden), ["sample", "timestep", "encoder_hidden_states"], ["noise_pred"],
-           {"sample": {0: "batch"}, "timestep": {0: "batch"}, "encoder_hidden_states": {0: "batch"},
-            "noise_pred": {0: "batch"}}, os.path.join(out, "unet.onnx"))
+    export(unet, (sample, t, hidden), os.path.join(out, "unet.onnx"), ["sample", "timestep", "encoder_hidden_states"],
+           ["noise_pred"])
     with torch.no_grad():
         y = unet(sample, t, hidden)
-    for name, arr in (("text_encoder.input_ids", ids.numpy()), ("text_encoder.last_hidden_state", hidden.numpy()),
-                      ("unet.sample", sample.numpy()), ("unet.timestep", t.numpy()),
-                      ("unet.encoder_hidden_states", hidden.numpy()), ("unet.noise_pred", y.numpy())):
-        write_tensor(os.path.join(out, "golden", name + ".gtns"), arr)
+    write_golden(out, "text_encoder", [("input_ids", ids.numpy()), ("last_hidden_state", hidden.numpy())])
+    write_golden(out, "unet", [("sample", sample.numpy()), ("timestep", t.numpy()),
+                               ("encoder_hidden_states", hidden.numpy()), ("noise_pred", y.numpy())])
     vocab = {"specials": shapes.SPECIALS, "words": shapes.WORDS, "ids": shapes.VOCAB}
     write_json(os.path.join(out, "vocab.json"), vocab)
-    manifest = {
-        "formatVersion": 1,
-        "id": "shapes-t2i",
-        "version": VERSION["shapes-t2i"],
-        "description": "Text-conditioned DDPM (SD-style interface) on generated 32x32 coloured-shape scenes.",
-        "conditioning": {"kind": "text", "promptTemplate": "a {label}",
-                         "exampleLabels": [f"{c} {s}" for c, s in shapes.ALL_PAIRS],
-                         "tokenizer": {"kind": "word", "file": "vocab.json", "maxLength": shapes.MAX_LEN,
-                                       "lowercase": True, "padId": shapes.VOCAB["<pad>"],
-                                       "bosId": shapes.VOCAB["<bos>"], "eosId": shapes.VOCAB["<eos>"]}},
-        "space": {"kind": "pixel"},
-        "image": {"size": 32, "channels": 3, "colour": "rgb", "resize": "area-short-side-center-crop",
-                  "normalization": "x/127.5-1", "alphaBackground": list(shapes.BACKGROUND)},
-        "schedule": schedule_block(),
-        "prediction": {"type": "epsilon", "learnedSigma": False},
-        "networks": {
-            "textEncoder": {"file": "text_encoder.onnx", "inputs": {"input_ids": "input_ids"},
-                            "inputTypes": {"input_ids": "int64"},
-                            "outputs": {"last_hidden_state": "last_hidden_state"}},
-            "unet": {"file": "unet.onnx",
-                     "inputs": {"sample": "sample", "timestep": "timestep", "condition": "encoder_hidden_states"},
-                     "inputTypes": {"timestep": "int64", "condition": "float32"},
-                     "outputs": {"noise": "noise_pred"}}},
-        "classifier": {"temperature": ev["temperature"], "temperatureFit": ev["temperatureFit"],
-                       "error": "mse-per-sample", "stages": [[8, 6], [32, 1]]},
-        "files": [],
-    }
+    manifest = shapes_manifest(ev)
     cond = ref.Conditioner(manifest, text_encoder=lambda x: text(x), tokenize=shapes.tokenize)
     rng = np.random.default_rng(2024)
     singles = [f"{c} {s}" for c, s in shapes.ALL_PAIRS]
@@ -518,7 +475,7 @@ def main():
     args = ap.parse_args()
     global ARGS
     ARGS = args
-    if args.model == "shapes" and args.version not in (None, VERSION["shapes-t2i"]):
+    if args.model == "shapes" and args.version not in (None, SHIPPED["shapes-t2i"]):
         fail("--version is only supported for mnist")
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -22,17 +22,16 @@ paper's defaults (512 px, stages 25:5 then 250:1, prompt "a photo of a {label}."
 NOT fitted) and README.md.
 """
 import argparse
-import inspect
 import json
 import os
 import shutil
 import sys
 
 import clip_tokenizer as ct
-from common import (fail, here, linear_alphas_cumprod, scaled_linear_alphas_cumprod, sha256_file, write_json)
+from common import fail, here, write_json
+from onnx_export import (export, file_entries, finish_onnx, image_block, latent_space, network, new_manifest,
+                         prediction_block, schedule_block, unfitted_classifier)
 
-OPSET = 17
-TWO_GB = 2 ** 31
 PAPER_STAGES = [[25, 5], [250, 1]]  # the paper's n_samples 25 250, to_keep 5 1
 
 
@@ -56,37 +55,6 @@ def require_files(base, paths, what):
     missing = [p for p in paths if not os.path.exists(os.path.join(base, p))]
     if missing:
         fail(f"{base} is not {what}: missing {', '.join(missing)}")
-
-
-def onnx_export(torch, module, args, path, names_in, names_out):
-    """torch.onnx.export with a dynamic batch axis, the TorchScript exporter (torch >= 2.5 would
-    otherwise pick the dynamo one), into `path` (large models: torch writes external data next to it)."""
-    kwargs = dict(opset_version=OPSET, input_names=names_in, output_names=names_out,
-                  dynamic_axes={n: {0: "batch"} for n in names_in + names_out}, do_constant_folding=True)
-    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
-        kwargs["dynamo"] = False
-    with torch.no_grad():
-        torch.onnx.export(module, args, path, **kwargs)
-
-
-def finish_onnx(onnx, tmp_path, out_dir, name):
-    """Moves an exported network into out_dir as `name`: one file when under 2 GB, otherwise the
-    graph in `name` and every weight in `name`.data (ONNX external-data format). Returns the files."""
-    model = onnx.load(tmp_path)  # loads torch's scattered external data too
-    size = sum(len(t.raw_data) for t in model.graph.initializer)
-    path = os.path.join(out_dir, name)
-    for stale in (path, path + ".data"):
-        if os.path.exists(stale):
-            os.remove(stale)
-    if size > TWO_GB - (64 << 20):
-        onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
-                        location=name + ".data", size_threshold=1024)
-        files = [name, name + ".data"]
-    else:
-        onnx.save_model(model, path)
-        files = [name]
-    onnx.checker.check_model(path)  # by path: works above 2 GB
-    return files
 
 
 def parse_stages(text):
@@ -113,28 +81,13 @@ def vae_encoder_module(torch, vae):
 
 
 def vae_space(vae_config):
-    return {"kind": "latent", "vaeEncoder": "vaeEncoder", "latentChannels": int(vae_config.get("latent_channels", 4)),
-            "scalingFactor": float(vae_config.get("scaling_factor", 0.18215)),
-            "downsample": 2 ** (len(vae_config.get("block_out_channels", [0, 0, 0, 0])) - 1)}
+    return latent_space(int(vae_config.get("latent_channels", 4)), float(vae_config.get("scaling_factor", 0.18215)),
+                        2 ** (len(vae_config.get("block_out_channels", [0, 0, 0, 0])) - 1))
 
 
-def image_block(size):
-    return {"size": size, "channels": 3, "colour": "rgb", "resize": "bicubic-short-side-center-crop",
-            "normalization": "x/127.5-1", "alphaBackground": [255, 255, 255]}
-
-
-def unfitted_classifier(stages):
-    return {"temperature": 1.0,
-            "temperatureFit": {"method": "not fitted",
-                               "note": "fit T on labelled validation images of your own data before trusting "
-                                       "probabilities (onnx-models/tools/calibration.py); T = 1 gives near-uniform "
-                                       "posteriors"},
-            "error": "mse-per-sample", "stages": stages}
-
-
-def file_entries(folder, names):
-    print("hashing files (sha256)...", file=sys.stderr)
-    return [{"path": n, "sha256": sha256_file(os.path.join(folder, n))} for n in names]
+# classifier.temperatureFit.note of a checkpoint exported without validation data
+UNFITTED_NOTE = ("fit T on labelled validation images of your own data before trusting probabilities "
+                 "(onnx-models/tools/calibration.py); T = 1 gives near-uniform posteriors")
 
 
 # ---------------------------------------------------------------- Stable Diffusion
@@ -145,21 +98,16 @@ def schedule_from_config(cfg, path):
     kind = cfg.get("beta_schedule", "linear")
     start, end = float(cfg.get("beta_start", 0.0001)), float(cfg.get("beta_end", 0.02))
     steps = int(cfg.get("num_train_timesteps", 1000))
-    if kind == "scaled_linear":
-        abar = scaled_linear_alphas_cumprod(start, end, steps)
-    elif kind == "linear":
-        abar = linear_alphas_cumprod(start, end, steps)
-    else:
+    if kind not in ("scaled_linear", "linear"):
         fail(f"{path}: beta_schedule {kind!r} is not supported (supported: scaled_linear, linear)")
-    return {"recipe": kind, "betaStart": start, "betaEnd": end, "trainSteps": steps,
-            "alphasCumprod": [float(v) for v in abar]}
+    return schedule_block(kind, start, end, steps)
 
 
 def prediction_from_config(cfg, path):
     kind = cfg.get("prediction_type", "epsilon")
     if kind not in ("epsilon", "v_prediction"):
         fail(f"{path}: prediction_type {kind!r} is not supported (supported: epsilon, v_prediction)")
-    return {"type": kind, "learnedSigma": False}
+    return prediction_block(kind)
 
 
 def token_name(value):
@@ -192,38 +140,30 @@ def build_manifest(args, ckpt, fp16):
     vocab, _ = ct.read_vocab_merges(os.path.join(ckpt, "tokenizer", "vocab.json"),
                                     os.path.join(ckpt, "tokenizer", "merges.txt"))
     fdt = "float16" if fp16 else "float32"
-    return {
-        "formatVersion": 1,
-        "id": args.id,
-        "version": args.version,
-        "description": f"Stable Diffusion exported from {os.path.basename(os.path.normpath(ckpt))} by export_sd.py "
-                       f"({'float16' if fp16 else 'float32'} UNet).",
-        "conditioning": {"kind": "text", "promptTemplate": args.template,
-                         "tokenizer": tokenizer_settings(os.path.join(ckpt, "tokenizer"), vocab)},
-        "space": vae_space(vae_cfg),
-        "image": image_block(args.image_size),
-        "schedule": schedule_from_config(sched, sched_path),
-        "prediction": prediction_from_config(sched, sched_path),
-        "networks": {
-            "textEncoder": {"file": "text_encoder.onnx", "inputs": {"input_ids": "input_ids"},
-                            "inputTypes": {"input_ids": args.input_ids_type},
-                            "outputs": {"last_hidden_state": "last_hidden_state"},
-                            "outputTypes": {"last_hidden_state": "float32"}},
-            "vaeEncoder": {"file": "vae_encoder.onnx", "inputs": {"sample": "sample"},
-                           "inputTypes": {"sample": "float32"}, "outputs": {"latent": "latent_sample"},
-                           "outputTypes": {"latent": "float32"}},
-            "unet": {"file": "unet.onnx",
-                     "inputs": {"sample": "sample", "timestep": "timestep", "condition": "encoder_hidden_states"},
-                     "inputTypes": {"sample": fdt, "timestep": args.timestep_type, "condition": fdt},
-                     "outputs": {"noise": "out_sample"}, "outputTypes": {"noise": fdt}},
+    return new_manifest(
+        args.id, args.version,
+        f"Stable Diffusion exported from {os.path.basename(os.path.normpath(ckpt))} by export_sd.py "
+        f"({'float16' if fp16 else 'float32'} UNet).",
+        {"kind": "text", "promptTemplate": args.template,
+         "tokenizer": tokenizer_settings(os.path.join(ckpt, "tokenizer"), vocab)},
+        vae_space(vae_cfg), image_block(args.image_size), schedule_from_config(sched, sched_path),
+        prediction_from_config(sched, sched_path),
+        {
+            "textEncoder": network("text_encoder.onnx", {"input_ids": "input_ids"},
+                                   {"input_ids": args.input_ids_type},
+                                   {"last_hidden_state": "last_hidden_state"}, {"last_hidden_state": "float32"}),
+            "vaeEncoder": network("vae_encoder.onnx", {"sample": "sample"}, {"sample": "float32"},
+                                  {"latent": "latent_sample"}, {"latent": "float32"}),
+            "unet": network("unet.onnx",
+                            {"sample": "sample", "timestep": "timestep", "condition": "encoder_hidden_states"},
+                            {"sample": fdt, "timestep": args.timestep_type, "condition": fdt},
+                            {"noise": "out_sample"}, {"noise": fdt}),
         },
-        "classifier": unfitted_classifier(parse_stages(args.stages)),
-        "files": [],
-    }
+        unfitted_classifier(parse_stages(args.stages), UNFITTED_NOTE))
 
 
 def export_networks(args, ckpt, out, tmp):
-    torch, onnx, diffusers, transformers = require_modules("torch", "onnx", "diffusers", "transformers")
+    torch, _, diffusers, transformers = require_modules("torch", "onnx", "diffusers", "transformers")
     fp16 = args.fp16
     if fp16 and not torch.cuda.is_available():
         fail("--fp16 needs a CUDA GPU: PyTorch cannot run a float16 UNet on the CPU to trace it")
@@ -250,8 +190,8 @@ def export_networks(args, ckpt, out, tmp):
     ids = torch.zeros(2, max_len, dtype=ids_dtype, device=device)
     p = os.path.join(tmp, "text_encoder", "text_encoder.onnx")
     os.makedirs(os.path.dirname(p))
-    onnx_export(torch, TextEncoder().eval(), (ids,), p, ["input_ids"], ["last_hidden_state"])
-    files += finish_onnx(onnx, p, out, "text_encoder.onnx")
+    export(TextEncoder().eval(), (ids,), p, ["input_ids"], ["last_hidden_state"], check=False)
+    files += finish_onnx(p, out, "text_encoder.onnx")
     hidden = text.config.hidden_size
     del text
 
@@ -260,9 +200,9 @@ def export_networks(args, ckpt, out, tmp):
     size = args.image_size
     p = os.path.join(tmp, "vae_encoder", "vae_encoder.onnx")
     os.makedirs(os.path.dirname(p))
-    onnx_export(torch, vae_encoder_module(torch, vae), (torch.zeros(1, 3, size, size, device=device),), p,
-                ["sample"], ["latent_sample"])
-    files += finish_onnx(onnx, p, out, "vae_encoder.onnx")
+    export(vae_encoder_module(torch, vae), (torch.zeros(1, 3, size, size, device=device),), p,
+           ["sample"], ["latent_sample"], check=False)
+    files += finish_onnx(p, out, "vae_encoder.onnx")
     down = 2 ** (len(vae.config.block_out_channels) - 1)
     latent_ch = vae.config.latent_channels
     del vae
@@ -291,8 +231,8 @@ def export_networks(args, ckpt, out, tmp):
                torch.randn(2, max_len, hidden, dtype=dtype, device=device))
     p = os.path.join(tmp, "unet", "unet.onnx")
     os.makedirs(os.path.dirname(p))
-    onnx_export(torch, UNet().eval(), example, p, ["sample", "timestep", "encoder_hidden_states"], ["out_sample"])
-    files += finish_onnx(onnx, p, out, "unet.onnx")
+    export(UNet().eval(), example, p, ["sample", "timestep", "encoder_hidden_states"], ["out_sample"], check=False)
+    files += finish_onnx(p, out, "unet.onnx")
     return files, hidden
 
 
@@ -358,6 +298,7 @@ def main():
         files, hidden = export_networks(args, ckpt, out, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    print("hashing files (sha256)...", file=sys.stderr)
     manifest["files"] = file_entries(out, files + ["tokenizer.json"])
     write_json(os.path.join(out, "model.json"), manifest)
     write_card(out, manifest, ckpt)

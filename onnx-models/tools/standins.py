@@ -29,19 +29,18 @@ import os
 import shutil
 
 import numpy as np
-import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from onnx import TensorProto, numpy_helper
 from PIL import Image, ImageDraw
 
 import clip_tokenizer as ct
 import reference_classifier as ref
-from common import (T_TRAIN, bicubic_self_check, here, linear_alphas_cumprod, scaled_linear_alphas_cumprod,
-                    sha256_file, write_json, write_tensor)
+from common import bicubic_self_check, here, write_json
+from onnx_export import (convert_to_float16, export, file_entries, image_block, latent_space, new_manifest,
+                         network, prediction_block, reference_case, save_png, schedule_block, unfitted_classifier,
+                         write_golden)
 
-OPSET = 17
 VERSION = "0.1.0"
 IMAGE, LATENT, LATENT_CH, TEXT_DIM, MAX_LEN = 64, 8, 4, 32, 77
 SCALING = 0.18215
@@ -292,83 +291,6 @@ def round_to_half(module):
     return module
 
 
-# ---------------------------------------------------------------- ONNX
-def export(module, args, names_in, names_out, path):
-    dynamic = {n: {0: "batch"} for n in names_in + names_out}
-    torch.onnx.export(module, args, path, opset_version=OPSET, input_names=names_in, output_names=names_out,
-                      dynamic_axes=dynamic, do_constant_folding=True)
-    onnx.checker.check_model(onnx.load(path), full_check=True)
-
-
-def _attr(node, name, default=None):
-    for a in node.attribute:
-        if a.name == name:
-            return onnx.helper.get_attribute_value(a)
-    return default
-
-
-def convert_to_float16(path_in, path_out, float32_inputs=(), external_data=None):
-    """Turns an exported float32 graph into a float16 one with the onnx API: float initializers,
-    float Constant nodes, Cast-to-float nodes and the float graph inputs/outputs become float16,
-    except the inputs named in `float32_inputs` and everything upstream of a float16 boundary: a
-    Cast(to float16) followed by Cast(to float) (SDUNet's fp16_boundary) marks where a float32
-    subgraph (the timestep embedding) hands over to float16; the second Cast is removed.
-    `external_data`: file name for the weights (ONNX external-data format) or None."""
-    model = onnx.load(path_in)
-    g = model.graph
-    producer = {o: n for n in g.node for o in n.output}
-    consumers = {}
-    for n in g.node:
-        for i in n.input:
-            consumers.setdefault(i, []).append(n)
-    keep32, drop = set(), []
-    for n in g.node:
-        if n.op_type == "Cast" and _attr(n, "to") == TensorProto.FLOAT16:
-            after = consumers.get(n.output[0], [])
-            if len(after) == 1 and after[0].op_type == "Cast" and _attr(after[0], "to") == TensorProto.FLOAT:
-                drop.append((n, after[0]))
-                stack = [n.input[0]]
-                while stack:
-                    p = producer.get(stack.pop())
-                    if p is not None and id(p) not in keep32:
-                        keep32.add(id(p))
-                        stack.extend(p.input)
-    for marker, back in drop:
-        for c in consumers.get(back.output[0], []):
-            c.input[:] = [marker.output[0] if i == back.output[0] else i for i in c.input]
-        g.node.remove(back)
-    inits = {t.name: t for t in g.initializer}
-    used16 = {i for n in g.node if id(n) not in keep32 for i in n.input}
-    used32 = {i for n in g.node if id(n) in keep32 for i in n.input}
-    for name, t in inits.items():
-        if t.data_type == TensorProto.FLOAT and name in used16:
-            if name in used32:
-                raise ValueError(f"initializer {name} feeds both float32 and float16 nodes")
-            t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), name))
-    for n in g.node:
-        if id(n) in keep32:
-            continue
-        if n.op_type == "Cast" and _attr(n, "to") == TensorProto.FLOAT:
-            for a in n.attribute:
-                if a.name == "to":
-                    a.i = TensorProto.FLOAT16
-        for a in n.attribute:
-            if a.type == onnx.AttributeProto.TENSOR and a.t.data_type == TensorProto.FLOAT:
-                a.t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(a.t).astype(np.float16), a.t.name))
-    for v in list(g.input) + list(g.output):
-        if v.type.tensor_type.elem_type == TensorProto.FLOAT and v.name not in float32_inputs:
-            v.type.tensor_type.elem_type = TensorProto.FLOAT16
-    del g.value_info[:]
-    model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
-    onnx.checker.check_model(model, full_check=True)
-    if external_data:
-        onnx.save_model(model, path_out, save_as_external_data=True, all_tensors_to_one_file=True,
-                        location=external_data, size_threshold=0)
-        onnx.checker.check_model(path_out, full_check=True)
-    else:
-        onnx.save_model(model, path_out)
-
-
 # ---------------------------------------------------------------- data
 COLOURS = ["red", "green", "blue", "yellow", "orange", "purple", "pink", "brown", "black", "white", "grey"]
 SHAPES = ["circle", "square", "triangle", "star", "heart", "hexagon"]
@@ -425,10 +347,6 @@ def draw_image(w, h, colour, shape, seed):
     return np.clip(a, 0, 255).astype(np.uint8)
 
 
-def save_png(hwc, path):
-    Image.fromarray(hwc, mode="RGB").save(path, optimize=True)
-
-
 # ---------------------------------------------------------------- golden files
 def golden_cases(model_id, manifest, unet, cond, vae, images, specs, min_gap):
     """Reference classifier runs. specs: (image name, true label, labels, stages, template).
@@ -447,10 +365,7 @@ def golden_cases(model_id, manifest, unet, cond, vae, images, specs, min_gap):
                 break
         else:
             raise RuntimeError(f"{model_id}: no request id separates the labels by {min_gap}")
-        cases.append({"image": png, "trueLabel": true_label, "requestId": rid, "labels": labels,
-                      "promptTemplate": template, "stages": stages, "seed": str(r["seed"]),
-                      "timesteps": r["timesteps"], "errors": r["errors"], "probabilities": r["probabilities"],
-                      "prediction": r["prediction"], "decisionGap": gap})
+        cases.append({**reference_case(png, true_label, rid, labels, template, stages, r), "decisionGap": gap})
     return cases
 
 
@@ -471,11 +386,6 @@ def tensor(arr, dtype):
     return np.ascontiguousarray(arr).astype(dtype)
 
 
-def write_golden(out, network, pairs):
-    for name, arr in pairs:
-        write_tensor(os.path.join(out, "golden", f"{network}.{name}.gtns"), arr)
-
-
 def tolerance_fields(fp16):
     """How closely the worker must reproduce these cases: `tolerance`, relative, on every error
     (probabilities: absolute, at least 1e-4). Measured here with ONNX Runtime (npm onnxruntime-node
@@ -493,47 +403,23 @@ def tolerance_fields(fp16):
                             "relative); every decision is separated by at least 2e-3 (decisionGap)"}
 
 
-def file_entries(folder, names):
-    return [{"path": n, "sha256": sha256_file(os.path.join(folder, n))} for n in names]
-
-
-def network(file, inputs, input_types, outputs, output_types):
-    return {"file": file, "inputs": inputs, "inputTypes": input_types, "outputs": outputs,
-            "outputTypes": output_types}
-
-
-def schedule(recipe):
-    if recipe == "scaled_linear":
-        return {"recipe": "scaled_linear", "betaStart": 0.00085, "betaEnd": 0.012, "trainSteps": T_TRAIN,
-                "alphasCumprod": [float(v) for v in scaled_linear_alphas_cumprod(0.00085, 0.012, T_TRAIN)]}
-    return {"recipe": "linear", "betaStart": 1e-4, "betaEnd": 0.02, "trainSteps": T_TRAIN,
-            "alphasCumprod": [float(v) for v in linear_alphas_cumprod(1e-4, 0.02, T_TRAIN)]}
-
-
-def classifier_block():
-    return {"temperature": 1.0,
-            "temperatureFit": {"method": "not fitted",
-                               "note": "seeded random weights: the model has no skill; T = 1 is a placeholder"},
-            "error": "mse-per-sample", "stages": [[4, 3], [8, 1]]}
-
-
-SPACE = {"kind": "latent", "vaeEncoder": "vaeEncoder", "latentChannels": LATENT_CH, "scalingFactor": SCALING,
-         "downsample": IMAGE // LATENT}
-
-
-def image_block():
-    return {"size": IMAGE, "channels": 3, "colour": "rgb", "resize": "bicubic-short-side-center-crop",
-            "normalization": "x/127.5-1", "alphaBackground": [255, 255, 255]}
-
-
 def sample_images(out, specs):
     """specs: (file name, width, height, colour, shape, seed) -> {"samples/<name>": (3, H, W) uint8}."""
     images = {}
     for name, w, h, colour, shape, seed in specs:
-        hwc = draw_image(w, h, colour, shape, seed)
-        save_png(hwc, os.path.join(out, "samples", name))
-        images[f"samples/{name}"] = hwc.transpose(2, 0, 1).copy()
+        chw = draw_image(w, h, colour, shape, seed).transpose(2, 0, 1).copy()
+        save_png(chw, os.path.join(out, "samples", name))
+        images[f"samples/{name}"] = chw
     return images
+
+
+def classifier_block():
+    return unfitted_classifier([[4, 3], [8, 1]],
+                               "seeded random weights: the model has no skill; T = 1 is a placeholder")
+
+
+def space_block():
+    return latent_space(LATENT_CH, SCALING, IMAGE // LATENT)
 
 
 # ---------------------------------------------------------------- the three stand-ins
@@ -567,25 +453,20 @@ def build_sd(out, model_id, fp16):
             round_to_half(m)
     fdt = "float16" if fp16 else "float32"
     t_type = "float32" if fp16 else "int64"
-    manifest = {
-        "formatVersion": 1,
-        "id": model_id,
-        "version": VERSION,
-        "description": ("Stand-in with Stable Diffusion 2's interfaces (CLIP BPE tokenizer.json, text encoder, VAE "
-                        "encoder, latent UNet)" + (", float16 networks, float32 timestep, v-prediction, UNet in "
-                                                    "external-data format" if fp16 else ", float32, epsilon")
-                        + "; seeded random weights, no skill: for tests only."),
-        "conditioning": {"kind": "text", "promptTemplate": "a photo of a {label}.",
-                         "exampleLabels": ["red circle", "blue square", "green triangle", "yellow star", "black cat",
-                                           "white dog"],
-                         "tokenizer": {"kind": "clip-bpe", "file": "tokenizer.json", "maxLength": MAX_LEN,
-                                       "lowercase": True, "padId": tok.pad_id, "bosId": tok.bos_id,
-                                       "eosId": tok.eos_id, "truncate": True}},
-        "space": dict(SPACE),
-        "image": image_block(),
-        "schedule": schedule("scaled_linear"),
-        "prediction": {"type": "v_prediction" if fp16 else "epsilon", "learnedSigma": False},
-        "networks": {
+    manifest = new_manifest(
+        model_id, VERSION,
+        ("Stand-in with Stable Diffusion 2's interfaces (CLIP BPE tokenizer.json, text encoder, VAE "
+         "encoder, latent UNet)" + (", float16 networks, float32 timestep, v-prediction, UNet in "
+                                     "external-data format" if fp16 else ", float32, epsilon")
+         + "; seeded random weights, no skill: for tests only."),
+        {"kind": "text", "promptTemplate": "a photo of a {label}.",
+         "exampleLabels": ["red circle", "blue square", "green triangle", "yellow star", "black cat", "white dog"],
+         "tokenizer": {"kind": "clip-bpe", "file": "tokenizer.json", "maxLength": MAX_LEN,
+                       "lowercase": True, "padId": tok.pad_id, "bosId": tok.bos_id,
+                       "eosId": tok.eos_id, "truncate": True}},
+        space_block(), image_block(IMAGE), schedule_block("scaled_linear"),
+        prediction_block("v_prediction" if fp16 else "epsilon"),
+        {
             "textEncoder": network("text_encoder.onnx", {"input_ids": "input_ids"}, {"input_ids": "int32"},
                                    {"last_hidden_state": "last_hidden_state"}, {"last_hidden_state": fdt}),
             "vaeEncoder": network("vae_encoder.onnx", {"sample": "sample"}, {"sample": fdt},
@@ -595,9 +476,7 @@ def build_sd(out, model_id, fp16):
                             {"sample": fdt, "timestep": t_type, "condition": fdt},
                             {"noise": "out_sample"}, {"noise": fdt}),
         },
-        "classifier": classifier_block(),
-        "files": [],
-    }
+        classifier_block())
     images = sample_images(out, [("red-circle-64x64.png", 64, 64, "red", "circle", 1),
                                  ("blue-square-80x64.png", 80, 64, "blue", "square", 2),
                                  ("green-triangle-72x96.png", 72, 96, "green", "triangle", 3)])
@@ -618,10 +497,10 @@ def build_sd(out, model_id, fp16):
         y = io(unet(sample_in, t, hidden), fdt)
     tmp = os.path.join(out, ".fp32") if fp16 else out
     os.makedirs(tmp, exist_ok=True)
-    export(text, (ids,), ["input_ids"], ["last_hidden_state"], os.path.join(tmp, "text_encoder.onnx"))
-    export(vae, (pix_in,), ["sample"], ["latent_sample"], os.path.join(tmp, "vae_encoder.onnx"))
-    export(unet, (sample_in, t, hidden), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
-           os.path.join(tmp, "unet.onnx"))
+    export(text, (ids,), os.path.join(tmp, "text_encoder.onnx"), ["input_ids"], ["last_hidden_state"])
+    export(vae, (pix_in,), os.path.join(tmp, "vae_encoder.onnx"), ["sample"], ["latent_sample"])
+    export(unet, (sample_in, t, hidden), os.path.join(tmp, "unet.onnx"),
+           ["sample", "timestep", "encoder_hidden_states"], ["out_sample"])
     files = ["text_encoder.onnx", "vae_encoder.onnx", "unet.onnx"]
     if not fp16:
         # float16 exports of the same weights, which the worker loads under fp16=on (or auto on CUDA):
@@ -632,8 +511,8 @@ def build_sd(out, model_id, fp16):
         unet16.eval()
         src16 = os.path.join(out, ".fp16-src")
         os.makedirs(src16, exist_ok=True)
-        export(unet16, (sample, t, hidden), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
-               os.path.join(src16, "unet.onnx"))
+        export(unet16, (sample, t, hidden), os.path.join(src16, "unet.onnx"),
+               ["sample", "timestep", "encoder_hidden_states"], ["out_sample"])
         for name, src in (("text_encoder", out), ("vae_encoder", out), ("unet", src16)):
             convert_to_float16(os.path.join(src, name + ".onnx"), os.path.join(out, name + ".fp16.onnx"))
         shutil.rmtree(src16)
@@ -690,27 +569,20 @@ def build_dit(out, model_id):
     dit = seeded(302, DiT)
     with open(os.path.join(out, "classes.txt"), "w", encoding="utf-8", newline="\n") as f:
         f.write("".join(name + "\n" for name in CLASSES))
-    manifest = {
-        "formatVersion": 1,
-        "id": model_id,
-        "version": VERSION,
-        "description": ("Stand-in with DiT's interfaces (VAE encoder; x, t, y -> epsilon and learned variance; "
-                        "class names file); seeded random weights, no skill: for tests only."),
-        "conditioning": {"kind": "class", "classNamesFile": "classes.txt", "nullClass": len(CLASSES)},
-        "space": dict(SPACE),
-        "image": image_block(),
-        "schedule": schedule("linear"),
-        "prediction": {"type": "epsilon", "learnedSigma": True},
-        "networks": {
+    manifest = new_manifest(
+        model_id, VERSION,
+        ("Stand-in with DiT's interfaces (VAE encoder; x, t, y -> epsilon and learned variance; "
+         "class names file); seeded random weights, no skill: for tests only."),
+        {"kind": "class", "classNamesFile": "classes.txt", "nullClass": len(CLASSES)},
+        space_block(), image_block(IMAGE), schedule_block("linear"), prediction_block("epsilon", learned_sigma=True),
+        {
             "vaeEncoder": network("vae_encoder.onnx", {"sample": "sample"}, {"sample": "float32"},
                                   {"latent": "latent_sample"}, {"latent": "float32"}),
             "unet": network("unet.onnx", {"sample": "x", "timestep": "t", "condition": "y"},
                             {"sample": "float32", "timestep": "int64", "condition": "int64"},
                             {"noise": "output"}, {"noise": "float32"}),
         },
-        "classifier": classifier_block(),
-        "files": [],
-    }
+        classifier_block())
     images = sample_images(out, [("yellow-circle-64x64.png", 64, 64, "yellow", "circle", 4),
                                  ("red-square-96x72.png", 96, 72, "red", "square", 5),
                                  ("green-triangle-72x96.png", 72, 96, "green", "triangle", 6)])
@@ -722,8 +594,8 @@ def build_dit(out, model_id):
     with torch.no_grad():
         latent = vae(pix)
         out_dit = dit(x, t, y)
-    export(vae, (pix,), ["sample"], ["latent_sample"], os.path.join(out, "vae_encoder.onnx"))
-    export(dit, (x, t, y), ["x", "t", "y"], ["output"], os.path.join(out, "unet.onnx"))
+    export(vae, (pix,), os.path.join(out, "vae_encoder.onnx"), ["sample"], ["latent_sample"])
+    export(dit, (x, t, y), os.path.join(out, "unet.onnx"), ["x", "t", "y"], ["output"])
     write_golden(out, "vae_encoder", [("sample", tensor(pix, np.float32)), ("latent_sample", tensor(latent, np.float32))])
     write_golden(out, "unet", [("x", tensor(x, np.float32)), ("t", tensor(t, np.int64)), ("y", tensor(y, np.int64)),
                                ("output", tensor(out_dit, np.float32))])

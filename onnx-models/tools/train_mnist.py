@@ -24,7 +24,6 @@ from training import Trainer
 
 SIZE = 16
 NULL_CLASS = 10
-VERSION = "1.0.0"  # the shipped (default) version of mnist-ddpm; evaluate/export take --version for others
 
 
 def build_model():
