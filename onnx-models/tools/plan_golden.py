@@ -8,8 +8,7 @@ timestep statistics (model.json classifier.sequential / timestepWeights), and wr
 golden/plan_cases.json.
 
 The PyTorch weights are read back from the shipped unet.onnx (the training checkpoint of 1.0.0 is
-not kept): initializers named like the state dict are copied; the GroupNorm affine parameters,
-which the exporter folded into anonymous Mul/Add initializers, are taken in graph order. The
+not kept; `onnx_weights.load_into`). The
 result is checked against the existing golden/reference_cases.json (the reference errors of the
 original checkpoint) before anything is written.
 """
@@ -18,31 +17,19 @@ import json
 import os
 
 import numpy as np
-import onnx
 import torch
-from onnx import numpy_helper
 from PIL import Image
 
+import onnx_weights
 import reference_classifier as ref
 import train_mnist
 from common import fail, preprocess_uint8, write_json
 
 
 def unet_from_onnx(path):
-    graph = onnx.load(path).graph
-    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     net = train_mnist.build_model()
-    sd = net.state_dict()
-    folded = [k for k in inits if k not in sd]
-    missing = [k for k in sd if k not in inits]
-    if len(folded) != len(missing):
-        fail(f"{path}: {len(missing)} parameters not found by name, {len(folded)} anonymous initializers")
-    new = {k: torch.from_numpy(inits[k].copy()) for k in sd if k in inits}
-    for k, f in zip(missing, folded):
-        new[k] = torch.from_numpy(inits[f].copy()).reshape(sd[k].shape)
-    net.load_state_dict(new)
-    net.eval()
-    return net
+    example = (torch.zeros(1, 1, 16, 16), torch.zeros(1, dtype=torch.long), torch.zeros(1, dtype=torch.long))
+    return onnx_weights.load_into(net, path, example)
 
 
 def main():
