@@ -108,7 +108,7 @@ def export_mnist(out):
     t = torch.tensor([1, 500, 999])
     c = torch.tensor([3, 7, 10])
     export(unet, (sample, t, c), os.path.join(out, "unet.onnx"), ["sample", "timestep", "class_labels"],
-           ["noise_pred"])
+           ["noise_pred"], grad=True)
     with torch.no_grad():
         y = unet(sample, t, c)
     write_golden(out, "unet", [("sample", sample.numpy()), ("timestep", t.numpy()), ("class_labels", c.numpy()),
@@ -328,14 +328,14 @@ def export_shapes(out):
     os.makedirs(os.path.join(out, "golden"), exist_ok=True)
     os.makedirs(os.path.join(out, "samples"), exist_ok=True)
     ids = torch.tensor([shapes.tokenize("a red circle"), shapes.tokenize("a blue square left of a cyan cross")])
-    export(text, (ids,), os.path.join(out, "text_encoder.onnx"), ["input_ids"], ["last_hidden_state"])
+    export(text, (ids,), os.path.join(out, "text_encoder.onnx"), ["input_ids"], ["last_hidden_state"], grad=True)
     with torch.no_grad():
         hidden = text(ids)
     b = 2
     sample = torch.randn(b, 3, 32, 32, generator=torch.Generator().manual_seed(7))
     t = torch.tensor([10, 700])
     export(unet, (sample, t, hidden), os.path.join(out, "unet.onnx"), ["sample", "timestep", "encoder_hidden_states"],
-           ["noise_pred"])
+           ["noise_pred"], grad=True)
     with torch.no_grad():
         y = unet(sample, t, hidden)
     write_golden(out, "text_encoder", [("input_ids", ids.numpy()), ("last_hidden_state", hidden.numpy())])

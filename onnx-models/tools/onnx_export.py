@@ -20,18 +20,20 @@ TWO_GB = 2 ** 31
 
 
 # ---------------------------------------------------------------- ONNX files
-def export(module, args, path, names_in, names_out, check=True):
+def export(module, args, path, names_in, names_out, check=True, grad=False):
     """torch.onnx.export with a dynamic batch axis on every input and output, the TorchScript
     exporter (torch >= 2.5 would otherwise pick the dynamo one), into `path` (large models: torch
     writes external data next to it). `check`: run the full ONNX checker on the loaded file
-    (models over 2 GB cannot be loaded into one protobuf: finish_onnx checks those by path)."""
+    (models over 2 GB cannot be loaded into one protobuf: finish_onnx checks those by path).
+    `grad`: trace with autograd on, as export_models.py always did: under no_grad torch 1.13 takes
+    nn.TransformerEncoderLayer's fused fast path, which does not export (PLATFORM.md)."""
     import onnx
     import torch
     kwargs = dict(opset_version=OPSET, input_names=names_in, output_names=names_out,
                   dynamic_axes={n: {0: "batch"} for n in names_in + names_out}, do_constant_folding=True)
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         kwargs["dynamo"] = False
-    with torch.no_grad():
+    with torch.set_grad_enabled(grad):
         torch.onnx.export(module, args, path, **kwargs)
     if check:
         onnx.checker.check_model(onnx.load(path), full_check=True)

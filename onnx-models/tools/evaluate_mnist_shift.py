@@ -1,0 +1,128 @@
+"""Does the generative classifier degrade more gracefully under distribution shift? mnist-ddpm
+next to the small CNN and logistic regression on shifted versions of the held-out digits.
+
+    /usr/bin/python3 onnx-models/tools/evaluate_mnist_shift.py --version 1.1.0 --checkpoint onnx-models/tools/.cache/mnist-ddpm-1.1.0.pt
+
+Shifts (made here, seeded, applied to the 28x28 digit before the usual area resize to 16x16):
+  thick    strokes 1 px thicker (grey dilation, 2x2 max filter)
+  thin     strokes 1 px thinner (grey erosion, 2x2 min filter)
+  elastic  elastic deformation (Simard et al. 2003: a random displacement field per image,
+           Gaussian-smoothed with sigma 4, scaled to alpha 24 px, bilinear resampling)
+  moved    the digit moved by 3 px (a random direction with max(|dx|, |dy|) = 3, zero fill);
+           training saw at most 1 px (1.1.0) or none (1.0.0)
+Digits: --per-class of the 200 held-out digits of each class (strided), the same for every shift.
+The diffusion classifier runs at --k samples per label (nested grid, noise seeded by the request
+id "<shift>/<digit>/<row>.png" and the version); its clean figures are the same digits' first k
+samples of evaluate_mnist.py's cached errors. Every model's temperature (the diffusion classifier's
+at K = k; the CNN's and logistic regression's on their logits) is fitted on the clean validation
+split, then NLL/ECE are measured on each shifted set: calibration under shift, not refitted.
+"""
+import argparse
+import time
+
+import numpy as np
+import torch
+from scipy import ndimage
+from sklearn.linear_model import LogisticRegression
+
+import evaluate_mnist
+import mnist_data
+import train_mnist
+from calibration import ece, fit_temperature, nll, posterior
+from common import fail, here, write_json
+from versions import MNIST_DDPM
+
+SHIFTS = ("thick", "thin", "elastic", "moved")
+
+
+def shifted_digits(imgs, name, seed):
+    """imgs: (N, 1, 28, 28) uint8 -> the same digits under one shift."""
+    rng = np.random.default_rng(seed)
+    out = np.empty_like(imgs)
+    for n, img in enumerate(imgs[:, 0]):
+        if name == "thick":
+            d = ndimage.grey_dilation(img, size=(2, 2))
+        elif name == "thin":
+            d = ndimage.grey_erosion(img, size=(2, 2))
+        elif name == "elastic":
+            dx, dy = (ndimage.gaussian_filter(rng.uniform(-1, 1, img.shape), 4.0, mode="constant") * 24.0
+                      for _ in range(2))
+            yy, xx = np.meshgrid(np.arange(28), np.arange(28), indexing="ij")
+            d = ndimage.map_coordinates(img.astype(np.float64), [yy + dy, xx + dx], order=1, mode="constant")
+            d = np.round(d).clip(0, 255).astype(np.uint8)
+        elif name == "moved":
+            while True:
+                sy, sx = rng.integers(-3, 4, 2)
+                if max(abs(sy), abs(sx)) == 3:
+                    break
+            d = train_mnist.shifted(img[None, None], int(sy), int(sx))[0, 0]
+        else:
+            fail(f"unknown shift {name!r}; shifts: {', '.join(SHIFTS)}")
+        out[n, 0] = d
+    return out
+
+
+def logits_metrics(logits_val, y_val, logits, y):
+    """Accuracy, and NLL/ECE at the temperature fitted on clean validation (logits as -errors)."""
+    T = fit_temperature(-logits_val, y_val)
+    return {"accuracy": float((logits.argmax(1) == y).mean()), "nll_T": nll(-logits, y, T), "ece_T": ece(posterior(-logits, T), y)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--version", default=MNIST_DDPM)
+    ap.add_argument("--checkpoint", default=here(".cache", "mnist-ddpm.pt"))
+    ap.add_argument("--per-class", type=int, default=30)
+    ap.add_argument("--k", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--out", help="results file (default .cache/mnist-ddpm-<version>-shift.json)")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    suffix = "" if args.version == MNIST_DDPM else f"-{args.version}"
+    try:
+        cached_val = np.load(here(".cache", f"mnist-val-errors{suffix}.npy"))
+        cached_test = np.load(here(".cache", f"mnist-test-errors{suffix}.npy"))
+        unet = train_mnist.build_model()
+        unet.load_state_dict(torch.load(args.checkpoint)["ema"])
+    except FileNotFoundError as e:
+        fail(f"{e.filename} is missing: run train_mnist.py and evaluate_mnist.py for version {args.version} first")
+    unet.eval()
+    split = mnist_data.load_split()
+    (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = split["train"], split["val"], split["test"]
+    per = mnist_data.TEST_PER_CLASS
+    rows = np.concatenate([c * per + np.arange(0, per, per // args.per_class)[:args.per_class] for c in range(10)])
+    x, y = x_te[rows], y_te[rows]
+    prep = train_mnist.to_model_space
+
+    T = fit_temperature(cached_val[:, :, :args.k].mean(axis=2), y_val)
+    flat = lambda a: a.reshape(len(a), -1)  # noqa: E731
+    logreg = LogisticRegression(max_iter=2000, C=1.0).fit(flat(prep(x_tr)), y_tr)
+    cnn = evaluate_mnist.train_cnn(prep(x_tr), y_tr)
+    with torch.no_grad():
+        cnn_logits = lambda imgs: cnn(torch.from_numpy(prep(imgs))).numpy()  # noqa: E731
+    lr_logits = lambda imgs: logreg.decision_function(flat(prep(imgs)))  # noqa: E731
+
+    def diffusion(errors):
+        m = errors[:, :, :args.k].mean(axis=2)
+        return {"accuracy": float((m.argmin(1) == y).mean()), "nll_T": nll(m, y, T), "ece_T": ece(posterior(m, T), y)}
+
+    result = {"version": args.version, "K": args.k, "n": int(len(y)), "temperature": T, "sets": {}}
+    sets = {"clean": x, **{name: shifted_digits(x, name, 100 + i) for i, name in enumerate(SHIFTS)}}
+    for name, imgs in sets.items():
+        began = time.time()
+        if name == "clean":
+            errors = cached_test[rows]
+        else:
+            ids = [f"{name}/{c}/{r:04d}.png" for c, r in zip(y, rows % per)]
+            errors = evaluate_mnist.diffusion_errors(unet, prep(imgs), ids, args.k, args.threads, args.version)
+        result["sets"][name] = {"diffusion": diffusion(errors),
+                                "small_cnn": logits_metrics(cnn_logits(x_val), y_val, cnn_logits(imgs), y),
+                                "logistic_regression": logits_metrics(lr_logits(x_val), y_val, lr_logits(imgs), y)}
+        print(name, result["sets"][name], f"({time.time() - began:.0f} s)", flush=True)
+    out = args.out or here(".cache", f"mnist-ddpm-{args.version}-shift.json")
+    write_json(out, result)
+    print(f"wrote {out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
