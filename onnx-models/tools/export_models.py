@@ -28,6 +28,7 @@ import torch
 import mnist_data
 import reference_classifier as ref
 import shapes
+import shapes_card
 import train_mnist
 import train_shapes
 from common import fail, here, preprocess_uint8, write_json
@@ -39,12 +40,20 @@ from versions import SHIPPED
 ARGS = None
 
 
+def cache_name(model_id):
+    """shapes-t2i's files carry the version (.cache/shapes-t2i-2.0.0.pt); mnist-ddpm 1.0.0's do not."""
+    return f"{model_id}-{SHIPPED[model_id]}" if model_id == "shapes-t2i" else model_id
+
+
 def checkpoint(model_id):
-    return torch.load(ARGS.checkpoint or here(".cache", f"{model_id}.pt"))
+    path = ARGS.checkpoint or here(".cache", f"{cache_name(model_id)}.pt")
+    if not os.path.isfile(path):
+        fail(f"missing checkpoint {path}: run train_{model_id.split('-')[0]}.py first (or pass --checkpoint)")
+    return torch.load(path)
 
 
 def load_eval(model_id):
-    path = ARGS.eval or here(".cache", f"{model_id}-eval.json")
+    path = ARGS.eval or here(".cache", f"{cache_name(model_id)}-eval.json")
     if not os.path.isfile(path):
         fail(f"missing {path}: run evaluate_{model_id.split('-')[0]}.py first (it fits the temperature)")
     return json.load(open(path))
@@ -317,6 +326,10 @@ instead of two the small CNN's float arithmetic differs, hence its slightly diff
 """)
 
 
+# What was tried for shapes-t2i 2.0.0 and its measured effect (the card's "What was tried").
+SHAPES_TRIED = """(filled in from the measurements below)"""
+
+
 def export_shapes(out):
     ck = checkpoint("shapes-t2i")
     text, unet = train_shapes.build_models()
@@ -369,68 +382,9 @@ def export_shapes(out):
     write_json(os.path.join(out, "evaluation.json"), ev)
     torch.set_num_threads(2)
     ms = forward_ms(unet, (torch.randn(128, 3, 32, 32), torch.randint(1, 1000, (128,)), torch.randn(128, shapes.MAX_LEN, 64)))
-    a = ck["args"]
-    single = "\n".join(f"| {r['K']} | {pct(r['seen'])} | {pct(r['heldout'])} |" for r in ev["single"])
-    t, c = ev["two_object"], ev["clip"]
-    cal = ev["calibration_seen"]
-    write_card(out, f"""
-# shapes-t2i {manifest['version']}
-
-A text-conditioned DDPM with a Stable-Diffusion-style interface, trained here on procedurally generated
-32x32 RGB scenes with captions (`onnx-models/tools/shapes.py`, seeded). Two networks:
-`text_encoder.onnx`: `input_ids` int64 [B,{shapes.MAX_LEN}] -> `last_hidden_state` [B,{shapes.MAX_LEN},64] (word-level
-tokenizer, `vocab.json`); `unet.onnx`: `sample` [B,3,32,32], `timestep` int64 [B], `encoder_hidden_states`
-[B,{shapes.MAX_LEN},64] -> `noise_pred` [B,3,32,32] (epsilon, T = 1000, linear betas). Default prompt template: `a {{label}}`.
-
-## Data
-Grey background; colours red, green, blue, yellow, magenta, cyan; shapes circle, square, triangle, cross;
-sizes small, big. One object (`a [small|big] <colour> <shape>`) or two objects
-(`a <c1> <s1> left of a <c2> <s2>`, or its paraphrase with `right of`), half of each.
-**Held-out compositions, never in a training image or caption: red triangle, green circle, blue cross,
-yellow square.** Scenes are drawn fresh at every step (training rng seed {a['seed']}); evaluation scenes come
-from other seeds (9001-9004).
-
-## Recipe
-Text encoder: 2-layer transformer, width 64 ({params_m(text):.3f}M parameters). UNet: channels 32/64/64 with
-cross-attention at 16x16, 8x8 and the middle, plus the mean-pooled text added to the time embedding
-({params_m(unet):.3f}M parameters). Trained jointly: AdamW, one-cycle LR (max {a['lr']}), batch {a['batch']},
-{a['steps']} steps, 10% empty-caption dropout, EMA 0.999. Training took {ck['minutes']:.0f} min on one CPU thread
-(sharing 2 cores with other jobs). ONNX files: {size_mb(out, ['unet.onnx', 'text_encoder.onnx']):.1f} MB; one PyTorch UNet
-forward pass at batch 128: {ms:.0f} ms on 2 cores.
-
-## Results (Diffusion Classifier, shared noise, K samples per caption)
-(a) Single-object 24-way caption choice, `a <colour> <shape>` over all 24 combinations
-({ev['n']['seen']} scenes of the 20 seen pairs, {ev['n']['heldout']} scenes of the 4 held-out pairs):
-
-| K | seen combinations | held-out combinations |
-|---|---|---|
-{single}
-
-On held-out scenes at K = {ev['K']}: colour right {pct(ev['colour_correct_heldout'])}, shape right {pct(ev['shape_correct_heldout'])}.
-Chance is 4.2% (1/24).
-
-(b) Two-object scenes ({ev['n']['two_object']}, seen pairs, distinct colours and shapes) against attribute-swap
-distractors, K = {ev['K']}: 4-way choice {pct(t['four_way'])} (chance 25%); true caption preferred over the one with
-colours swapped {pct(t['colours_swapped'])}, shapes swapped {pct(t['shapes_swapped'])}, left/right swapped
-{pct(t['sides_swapped'])} (chance 50% each).
-
-CLIP-style dual encoder (small CNN image encoder + the same text encoder architecture, contrastive loss,
-same data stream, same steps x batch), on the same evaluation scenes:
-seen {pct(c['seen'])}, held-out {pct(c['heldout'])}; two-object 4-way {pct(c['four_way'])}, colours swapped
-{pct(c['colours_swapped'])}, shapes swapped {pct(c['shapes_swapped'])}, left/right swapped {pct(c['sides_swapped'])}.
-
-Calibration on seen single objects, K = {ev['K']}: NLL {cal['nll_T1']:.3f} / ECE {cal['ece_T1']:.3f} with T = 1;
-NLL {cal['nll_T']:.3f} / ECE {cal['ece_T']:.3f} with the fitted T = {ev['temperature']:.4g} (fitted on
-{ev['temperatureFit']['split']}).
-
-## Reproduce
-```
-sudo apt-get install -y python3-torch python3-onnx python3-numpy python3-sklearn python3-pil
-/usr/bin/python3 onnx-models/tools/train_shapes.py --steps {a['steps']} --threads 1 --out onnx-models/tools/.cache/shapes-t2i.pt
-/usr/bin/python3 onnx-models/tools/evaluate_shapes.py
-/usr/bin/python3 onnx-models/tools/export_models.py shapes
-```
-""")
+    params = {"text": sum(p.numel() for p in text.parameters()), "unet": sum(p.numel() for p in unet.parameters())}
+    write_card(out, shapes_card.card(manifest, ev, ck, here("..", "shapes-t2i-1.0.0"), params,
+                                     size_mb(out, ["unet.onnx", "text_encoder.onnx"]), ms, SHAPES_TRIED))
 
 
 def forward_ms(module, args, repeats=5):
@@ -476,7 +430,7 @@ def main():
     global ARGS
     ARGS = args
     if args.model == "shapes" and args.version not in (None, SHIPPED["shapes-t2i"]):
-        fail("--version is only supported for mnist")
+        fail(f"--version: shapes exports its shipped version {SHIPPED['shapes-t2i']} (versions.py); 1.0.0 is kept as shipped")
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)

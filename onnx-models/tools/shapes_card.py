@@ -154,7 +154,7 @@ sudo apt-get install -y python3-torch python3-onnx python3-numpy python3-sklearn
 /usr/bin/python3 onnx-models/tools/train_shapes.py --version {manifest['version']} --steps {a['steps']} --threads 2 --monitor-every 600 --save-every 300 --resume-every 300 --out onnx-models/tools/.cache/shapes-t2i-{manifest['version']}.pt
 /usr/bin/python3 onnx-models/tools/evaluate_shapes.py --version {manifest['version']} --checkpoint onnx-models/tools/.cache/shapes-t2i-{manifest['version']}.pt --baseline
 /usr/bin/python3 onnx-models/tools/evaluate_shapes.py --version 1.0.0 --onnx onnx-models/shapes-t2i-1.0.0 --sets render2 --out onnx-models/shapes-t2i-1.0.0/evaluation-render2.json
-/usr/bin/python3 onnx-models/tools/export_models.py shapes --checkpoint onnx-models/tools/.cache/shapes-t2i-{manifest['version']}.pt --eval onnx-models/tools/.cache/shapes-t2i-{manifest['version']}-eval.json
+/usr/bin/python3 onnx-models/tools/export_models.py shapes
 ```
 A stopped training run continues with the same command plus `--resume`.
 """

@@ -28,6 +28,7 @@ import shapes
 from common import linear_alphas_cumprod
 from nets import TextEncoder, UNet
 from training import Trainer
+from versions import SHAPES_T2I
 
 EMPTY = ""  # the unconditional prompt (classifier-free dropout)
 
@@ -107,7 +108,7 @@ def monitor(text, unet, abar, version):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--version", default="2.0.0", choices=["1.0.0", "2.0.0"], help="which recipe (see above)")
+    ap.add_argument("--version", default=SHAPES_T2I, choices=["1.0.0", "2.0.0"], help="which recipe (see above; default %(default)s)")
     ap.add_argument("--steps", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)

@@ -84,7 +84,7 @@ class ExportTest(unittest.TestCase):
 
 class ManifestTest(unittest.TestCase):
     def test_every_shipped_manifest_lists_its_files_with_their_sha256(self):
-        folders = ["mnist-ddpm", "mnist-ddpm-1.1.0", "shapes-t2i"] + [
+        folders = ["mnist-ddpm", "mnist-ddpm-1.1.0", "shapes-t2i", "shapes-t2i-1.0.0"] + [
             os.path.join("standins", d) for d in ("sd-tiny", "sd-tiny-v-fp16", "dit-tiny")]
         for folder in folders:
             d = here("..", folder)

@@ -17,7 +17,9 @@ class OnnxGoldenTest {
         "mnist-ddpm, unet, noise_pred, sample;timestep;class_labels",
         "mnist-ddpm-1.1.0, unet, noise_pred, sample;timestep;class_labels",
         "shapes-t2i, unet, noise_pred, sample;timestep;encoder_hidden_states",
-        "shapes-t2i, text_encoder, last_hidden_state, input_ids"})
+        "shapes-t2i, text_encoder, last_hidden_state, input_ids",
+        "shapes-t2i-1.0.0, unet, noise_pred, sample;timestep;encoder_hidden_states",
+        "shapes-t2i-1.0.0, text_encoder, last_hidden_state, input_ids"})
     void onnxMatchesPyTorch(String modelId, String network, String output, String inputs) throws Exception {
         Path folder = Path.of("onnx-models", modelId);
         ManifestReader.read(folder); // checksums first

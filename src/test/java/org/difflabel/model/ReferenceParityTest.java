@@ -30,7 +30,7 @@ class ReferenceParityTest {
     /** Every model folder with reference cases: the shipped models and the real-checkpoint stand-ins. */
     static Stream<Path> modelsWithReferenceCases() throws IOException {
         List<Path> out = new ArrayList<>(List.of(Path.of("onnx-models/mnist-ddpm"), Path.of("onnx-models/mnist-ddpm-1.1.0"),
-                Path.of("onnx-models/shapes-t2i")));
+                Path.of("onnx-models/shapes-t2i"), Path.of("onnx-models/shapes-t2i-1.0.0")));
         Path standins = Path.of("onnx-models/standins");
         if (Files.isDirectory(standins)) {
             try (Stream<Path> s = Files.list(standins)) {
