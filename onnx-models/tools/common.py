@@ -103,13 +103,15 @@ def van_der_corput(j):
 GRID_OFFSET = 0.25  # places K=1 at t~250 and K=2 at t~250/750 (a centred pair)
 
 
-def plan_timesteps(k, t_train=T_TRAIN):
-    """Timesteps of samples 0..k-1. Every power-of-two prefix is an evenly spaced grid
-    over [1, t_train) and a sub-grid of every longer power-of-two prefix (nested grids)."""
+def plan_timesteps(k, t_train=T_TRAIN, t_range=None):
+    """Timesteps of samples 0..k-1. Every power-of-two prefix is an evenly spaced grid over
+    [lo, hi) and a sub-grid of every longer power-of-two prefix (nested grids). [lo, hi) is
+    t_range (a model's classifier.timestepRange), else [1, t_train)."""
+    lo, hi = t_range if t_range is not None else (1, t_train)
     ts = []
     for j in range(k):
         u = (van_der_corput(j) + GRID_OFFSET) % 1.0
-        ts.append(1 + int(math.floor(u * (t_train - 1))))
+        ts.append(lo + int(math.floor(u * (hi - lo))))
     return ts
 
 

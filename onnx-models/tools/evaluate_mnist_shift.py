@@ -109,8 +109,7 @@ def main():
     flat = lambda a: a.reshape(len(a), -1)  # noqa: E731
     logreg = LogisticRegression(max_iter=2000, C=1.0).fit(flat(prep(x_tr)), y_tr)
     cnn = evaluate_mnist.train_cnn(prep(x_tr), y_tr)
-    with torch.no_grad():
-        cnn_logits = lambda imgs: cnn(torch.from_numpy(prep(imgs))).numpy()  # noqa: E731
+    cnn_logits = lambda imgs: cnn(torch.from_numpy(prep(imgs))).detach().numpy()  # noqa: E731
     lr_logits = lambda imgs: logreg.decision_function(flat(prep(imgs)))  # noqa: E731
 
     def diffusion(errors):

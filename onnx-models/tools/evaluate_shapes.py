@@ -70,15 +70,16 @@ def text_cond(text, captions):
         return text(ids)
 
 
-def errors_for(unet, text, imgs, captions_per_image, k, ids, version):
-    """(n_images, n_captions, k) per-sample errors with the reference classifier's noise."""
+def errors_for(unet, text, imgs, captions_per_image, k, ids, version, t_range=None):
+    """(n_images, n_captions, k) per-sample errors with the reference classifier's noise, the
+    samples spread over t_range ([1, 1000) when None)."""
     abar = linear_alphas_cumprod()
     out = []
     start = time.time()
     for n, img in enumerate(imgs):
         cond = text_cond(text, captions_per_image(n))
         x0 = preprocess_uint8(img, 32)
-        out.append(ref.classify_errors_flat(unet, cond, abar, x0[None], [ids(n)], version, k)[0])
+        out.append(ref.classify_errors_flat(unet, cond, abar, x0[None], [ids(n)], version, k, t_range=t_range)[0])
         if (n + 1) % 40 == 0:
             el = time.time() - start
             print(f"  {n + 1}/{len(imgs)} {el / 60:.1f} min (eta {el / (n + 1) * (len(imgs) - n - 1) / 60:.1f})", flush=True)
@@ -117,15 +118,17 @@ def attribute_hits(pred, truth):
             float(np.mean([SINGLES[p].split()[1] == SINGLES[t].split()[1] for p, t in zip(pred, truth)])))
 
 
-def timestep_table(errors, y):
+def timestep_table(errors, y, t_range=None):
     """Where colour and shape are decided: for each sample j (timestep plan_timesteps(K)[j]), the
-    24-way choice made from that one sample alone, and how often its colour / shape is right."""
+    24-way choice made from that one sample alone, how often its colour / shape is right, and the
+    mean error there (what each sample weighs in the mean over samples)."""
     from common import plan_timesteps
     rows = []
-    for j, t in enumerate(plan_timesteps(errors.shape[2])):
+    for j, t in enumerate(plan_timesteps(errors.shape[2], t_range=t_range)):
         pred = errors[:, :, j].argmin(1)
         colour, shape = attribute_hits(pred, y)
-        rows.append({"t": t, "accuracy": float((pred == y).mean()), "colour": colour, "shape": shape})
+        rows.append({"t": t, "accuracy": float((pred == y).mean()), "colour": colour, "shape": shape,
+                     "mean_error": float(errors[:, :, j].mean())})
     return sorted(rows, key=lambda r: r["t"])
 
 
@@ -226,6 +229,9 @@ def main():
     ap.add_argument("--k", type=int, default=16)
     ap.add_argument("--checkpoint", default=here(".cache", "shapes-t2i.pt"))
     ap.add_argument("--onnx", help="read the weights from this model folder's ONNX files instead of a checkpoint")
+    ap.add_argument("--timestep-range", metavar="LO,HI", help="spread the samples over [LO, HI) (the manifest's "
+                    "classifier.timestepRange; default [1, 1000)); validation is then also run over the full range")
+    ap.add_argument("--range-why", default="", help="how the range was chosen (goes into the manifest)")
     ap.add_argument("--sets", default="render1,render2", help="evaluation sets (default %(default)s)")
     ap.add_argument("--baseline", action="store_true", help="also train and evaluate the CLIP-style baseline")
     ap.add_argument("--out", help="results file (default .cache/shapes-t2i-<version>-eval.json; read by export_models.py)")
@@ -233,6 +239,13 @@ def main():
     out_path = args.out or here(".cache", f"shapes-t2i-{args.version}-eval.json")
     torch.set_num_threads(args.threads)
     text, unet, ck = load_models(args)
+    t_range = None
+    if args.timestep_range:
+        try:
+            t_range = tuple(int(v) for v in args.timestep_range.split(","))
+            assert len(t_range) == 2 and 0 <= t_range[0] < t_range[1] - 1 and t_range[1] <= 1000
+        except (ValueError, AssertionError):
+            fail(f"--timestep-range: expected LO,HI with 0 <= LO < HI - 1, HI <= 1000, got {args.timestep_range!r}")
     prompts = [f"a {s}" for s in SINGLES]  # the manifest's default template "a {label}"
 
     x_val, y_val = single_scenes(np.random.default_rng(9001), shapes.SEEN_PAIRS, args.val_per_pair)
@@ -243,10 +256,19 @@ def main():
         fit = {"from": f"{args.onnx}/model.json"}
     else:
         print("validation (temperature)", flush=True)
-        ev = errors_for(unet, text, x_val, lambda n: prompts, args.k, lambda n: f"val-{n}", args.version)
+        ev = errors_for(unet, text, x_val, lambda n: prompts, args.k, lambda n: f"val-{n}", args.version, t_range)
         np.save(here(".cache", f"shapes-errors-{args.version}-val.npy"), ev)
         T = fit_temperature(ev.mean(axis=2), y_val)
-        by_timestep = timestep_table(ev, y_val)
+        by_timestep = timestep_table(ev, y_val, t_range)
+        by_range = {}
+        if t_range:  # the range against the full one, on validation
+            print("validation over the full range [1, 1000)", flush=True)
+            full = errors_for(unet, text, x_val, lambda n: prompts, args.k, lambda n: f"val-{n}", args.version)
+            np.save(here(".cache", f"shapes-errors-{args.version}-val-full.npy"), full)
+            for name, e in ((f"[{t_range[0]}, {t_range[1]})", ev), ("[1, 1000)", full)):
+                by_range[name] = {str(k): float((e[:, :, :k].mean(axis=2).argmin(1) == y_val).mean())
+                                  for k in KS if k <= args.k}
+            by_range["[1, 1000) by timestep"] = timestep_table(full, y_val)
         fit = {"split": f"validation ({len(y_val)} generated single-object scenes, seed 9001)", "samples": args.k,
                "schedule": "flat"}
     result = {"version": args.version, "K": args.k, "temperature": T, "temperatureFit": fit,
@@ -254,15 +276,19 @@ def main():
                     "heldout": len(next(iter(sets.values()))[3]), "two_object": len(next(iter(sets.values()))[4])}}
     if not args.onnx:
         result["by_timestep"] = by_timestep
+        if t_range:
+            result["timestepRange"] = {"min": t_range[0], "max": t_range[1], "why": args.range_why}
+            result["validation_by_range"] = by_range
     for name, (x_seen, y_seen, x_held, y_held, two) in sets.items():
         prefix = "" if name == "render1" else f"{name}-"
         print(f"{name}: seen single objects", flush=True)
-        es = errors_for(unet, text, x_seen, lambda n: prompts, args.k, lambda n: f"{prefix}seen-{n}", args.version)
+        es = errors_for(unet, text, x_seen, lambda n: prompts, args.k, lambda n: f"{prefix}seen-{n}", args.version, t_range)
         print(f"{name}: held-out single objects", flush=True)
-        eh = errors_for(unet, text, x_held, lambda n: prompts, args.k, lambda n: f"{prefix}heldout-{n}", args.version)
+        eh = errors_for(unet, text, x_held, lambda n: prompts, args.k, lambda n: f"{prefix}heldout-{n}", args.version,
+                        t_range)
         print(f"{name}: two-object attribute swaps", flush=True)
         et = errors_for(unet, text, [s[0] for s in two], lambda n: two[n][1], args.k, lambda n: f"{prefix}two-{n}",
-                        args.version)
+                        args.version, t_range)
         for part, e in (("seen", es), ("heldout", eh), ("two", et)):
             np.save(here(".cache", f"shapes-errors-{args.version}-{name}-{part}.npy"), e)
         ms, mh = es.mean(axis=2), eh.mean(axis=2)

@@ -97,7 +97,7 @@ def shapes_manifest(ev):
          "unet": network("unet.onnx",
                          {"sample": "sample", "timestep": "timestep", "condition": "encoder_hidden_states"},
                          {"timestep": "int64", "condition": "float32"}, {"noise": "noise_pred"})},
-        classifier_block(ev["temperature"], ev["temperatureFit"], [[8, 6], [32, 1]]))
+        classifier_block(ev["temperature"], ev["temperatureFit"], [[8, 6], [32, 1]], ev.get("timestepRange")))
 
 
 def export_mnist(out):

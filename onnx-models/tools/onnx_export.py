@@ -177,9 +177,12 @@ def network(file, inputs, input_types, outputs, output_types=None):
     return block
 
 
-def classifier_block(temperature, temperature_fit, stages):
-    return {"temperature": temperature, "temperatureFit": temperature_fit, "error": "mse-per-sample",
-            "stages": stages}
+def classifier_block(temperature, temperature_fit, stages, timestep_range=None):
+    """timestep_range: {"min", "max", "why"}, the [min, max) the samples are spread over (absent: [1, T))."""
+    block = {"temperature": temperature, "temperatureFit": temperature_fit, "error": "mse-per-sample", "stages": stages}
+    if timestep_range:
+        block["timestepRange"] = timestep_range
+    return block
 
 
 def unfitted_classifier(stages, note):

@@ -80,7 +80,7 @@ def classify(unet, conditioner, manifest, x0, labels, request_id, stages, temper
     T = temperature if temperature is not None else manifest["classifier"]["temperature"]
     seed = request_seed(request_id, version)
     k_max = stages[-1][0]
-    ts = plan_timesteps(k_max, len(abar))
+    ts = plan_timesteps(k_max, len(abar), timestep_range(manifest))
     n = int(np.prod(x0.shape))
     eps = [gaussian_noise(sample_seed(seed, j), n).reshape(x0.shape) for j in range(k_max)]
     cond = conditioner(labels, template)
@@ -119,10 +119,16 @@ def classify(unet, conditioner, manifest, x0, labels, request_id, stages, temper
             "prediction": labels[top], "timesteps": ts, "seed": seed}
 
 
-def classify_errors_flat(unet, cond_rows, abar, x0_batch, request_ids, version, k, batch=640):
+def timestep_range(manifest):
+    """The manifest's classifier.timestepRange as (min, max), or None: [1, trainSteps)."""
+    r = manifest["classifier"].get("timestepRange")
+    return (r["min"], r["max"]) if r else None
+
+
+def classify_errors_flat(unet, cond_rows, abar, x0_batch, request_ids, version, k, batch=640, t_range=None):
     """Flat (no elimination) per-sample errors for many images: (n_images, n_labels, k).
     The evaluation path for accuracy-vs-K tables (prefixes of k give every smaller K)."""
-    ts = plan_timesteps(k, len(abar))
+    ts = plan_timesteps(k, len(abar), t_range)
     out = np.zeros((len(x0_batch), cond_rows.shape[0], k))
     for n, (x0, rid) in enumerate(zip(x0_batch, request_ids)):
         seed = request_seed(rid, version)
@@ -252,9 +258,9 @@ def model_space(img_u8, manifest, vae_encoder=None):
 # from the Java code: the golden cases it produces (plan_golden.py) are what the Java side must
 # reproduce.
 
-def by_sample(values_by_rank, grid, k_train):
+def by_sample(values_by_rank, grid, k_train, t_range=None):
     """The manifest's per-timestep values (ascending t over the `grid` even grid) by sample index."""
-    ts = plan_timesteps(grid, k_train)
+    ts = plan_timesteps(grid, k_train, t_range)
     by_time = sorted(range(grid), key=lambda i: ts[i])
     out = [0.0] * grid
     for rank, i in enumerate(by_time):
@@ -284,19 +290,19 @@ def classify_sequential(unet, conditioner, manifest, x0, labels, request_id, pla
     seed = request_seed(request_id, manifest["version"])
     tw = timestep_weights
     if plan["weighted"] and tw is not None:
-        w_of = by_sample(tw["weights"], tw["grid"], len(abar))
+        w_of = by_sample(tw["weights"], tw["grid"], len(abar), timestep_range(manifest))
         samples = sorted((i for i in range(tw["grid"]) if w_of[i] > 0), key=lambda i: (-w_of[i], i))[:plan["max"]]
         w = np.array([w_of[i] for i in samples])
     else:
         samples = list(range(plan["max"]))
         w = np.ones(len(samples))
     if tw is not None and plan["max"] <= tw["grid"]:
-        s_of = by_sample(tw["scales"], tw["grid"], len(abar))
+        s_of = by_sample(tw["scales"], tw["grid"], len(abar), timestep_range(manifest))
         scale = np.array([s_of[i] for i in samples])
     else:
         scale = np.ones(len(samples))
     n_vis = len(samples)
-    ts_all = plan_timesteps(max(samples) + 1, len(abar))
+    ts_all = plan_timesteps(max(samples) + 1, len(abar), timestep_range(manifest))
     n_px = int(np.prod(x0.shape))
     cond = conditioner(labels, template)
 

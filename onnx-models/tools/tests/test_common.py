@@ -53,6 +53,13 @@ class PlanTimestepsTest(unittest.TestCase):
 
 
 class ResizeWeightsTest(unittest.TestCase):
+    def test_a_timestep_range_moves_the_same_nested_grid_into_it(self):
+        # the same values as the Java SamplingPlanTest
+        self.assertEqual(plan_timesteps(8, t_range=(50, 650)), [200, 500, 350, 50, 275, 575, 425, 125])
+        self.assertEqual(plan_timesteps(8), [250, 750, 500, 1, 375, 875, 625, 125])
+        ts = plan_timesteps(1024, t_range=(50, 650))
+        self.assertEqual((min(ts), max(ts)), (50, 649))
+
     def test_area_weights_rows_sum_to_one_and_cover_each_input_equally(self):
         for n_in, n_out in ((28, 16), (16, 28), (37, 5), (10, 10), (96, 32)):
             w = area_weights(n_in, n_out)

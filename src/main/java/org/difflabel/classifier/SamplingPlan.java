@@ -2,21 +2,33 @@ package org.difflabel.classifier;
 
 /**
  * The (timestep, noise) pairs of one request. Sample {@code j} has timestep
- * {@code 1 + floor(((vdc(j) + 0.25) mod 1) * (T - 1))}, vdc being the base-2 van der Corput
- * sequence: every power-of-two prefix is an evenly spaced grid over [1, T), nested in every
+ * {@code lo + floor(((vdc(j) + 0.25) mod 1) * (hi - lo))}, vdc being the base-2 van der Corput
+ * sequence: every power-of-two prefix is an evenly spaced grid over [lo, hi), nested in every
  * longer one (the first 8 samples are the 8-grid, and contain the 4-grid, ...). Other prefix
- * lengths are low-discrepancy, i.e. still well spread. Noise of sample {@code j} is drawn from
+ * lengths are low-discrepancy, i.e. still well spread. [lo, hi) is [1, T) unless the model
+ * declares a timestep range. Noise of sample {@code j} is drawn from
  * {@link NoiseGenerator#sampleSeed}. The same plan serves every label of the request.
  */
 public final class SamplingPlan {
     static final double GRID_OFFSET = 0.25;
 
     private final long seed;
-    private final int trainSteps;
+    private final int lo;
+    private final int hi;
 
+    /** Samples over [1, trainSteps). */
     public SamplingPlan(long seed, int trainSteps) {
+        this(seed, 1, trainSteps);
+    }
+
+    /** Samples over [lo, hi). */
+    public SamplingPlan(long seed, int lo, int hi) {
+        if (lo < 0 || hi <= lo) {
+            throw new IllegalArgumentException("timestep range [" + lo + ", " + hi + ") is empty or negative");
+        }
         this.seed = seed;
-        this.trainSteps = trainSteps;
+        this.lo = lo;
+        this.hi = hi;
     }
 
     public long seed() {
@@ -25,7 +37,7 @@ public final class SamplingPlan {
 
     public int timestep(int j) {
         double u = (vanDerCorput(j) + GRID_OFFSET) % 1.0;
-        return 1 + (int) Math.floor(u * (trainSteps - 1));
+        return lo + (int) Math.floor(u * (hi - lo));
     }
 
     /** Writes the noise of sample {@code j} into {@code out[0..n)}. */

@@ -163,9 +163,12 @@ public final class LabelModel implements AutoCloseable {
         }
     }
 
-    /** The request's (t, eps) samples: seeded by its id and this model's version. */
+    /** The request's (t, eps) samples: seeded by its id and this model's version, over the model's timestep range. */
     public SamplingPlan samplingPlan(String requestId) {
-        return new SamplingPlan(NoiseGenerator.requestSeed(requestId, manifest.version()), manifest.schedule().trainSteps());
+        long seed = NoiseGenerator.requestSeed(requestId, manifest.version());
+        ModelManifest.TimestepRange range = manifest.classifier().timestepRange();
+        return range == null ? new SamplingPlan(seed, manifest.schedule().trainSteps())
+                : new SamplingPlan(seed, range.min(), range.max());
     }
 
     /** The plan a request without one gets: the manifest's default plan, else its default stages. */

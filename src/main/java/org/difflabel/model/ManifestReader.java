@@ -137,6 +137,10 @@ public final class ManifestReader {
             }
         }
         require(p, m.classifier().temperature() > 0, "classifier.temperature must be > 0");
+        ModelManifest.TimestepRange range = m.classifier().timestepRange();
+        require(p, range == null || range.min() >= 0 && range.max() <= sc.trainSteps() && range.max() - range.min() >= 2,
+                range == null ? "" : "classifier.timestepRange [" + range.min() + ", " + range.max()
+                        + ") needs 0 <= min, max <= " + sc.trainSteps() + " (trainSteps) and at least 2 timesteps");
         checkPlans(p, m.classifier());
     }
 

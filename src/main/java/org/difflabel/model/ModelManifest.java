@@ -96,16 +96,26 @@ public record ModelManifest(
 
     /**
      * Classifier defaults: calibrated temperature, how it was fitted, error, default stages; optional
-     * timestep weights and sequential plan (with its own temperature), and which plan is the default
-     * ({@code "sequential"}, or absent / {@code "stages"}).
+     * timestep weights and sequential plan (with its own temperature), which plan is the default
+     * ({@code "sequential"}, or absent / {@code "stages"}), and the timestep range the samples are
+     * spread over (absent: [1, trainSteps)).
      */
     public record Classifier(double temperature, Map<String, Object> temperatureFit, String error,
                              List<List<Integer>> stages, TimestepWeighting timestepWeights, SequentialPlan sequential,
-                             String defaultPlan) {
+                             String defaultPlan, TimestepRange timestepRange) {
         public Classifier(double temperature, Map<String, Object> temperatureFit, String error,
                           List<List<Integer>> stages) {
-            this(temperature, temperatureFit, error, stages, null, null, null);
+            this(temperature, temperatureFit, error, stages, null, null, null, null);
         }
+    }
+
+    /**
+     * The half-open timestep range [min, max) the classifier's samples are spread over. A model
+     * declares one when some timesteps carry no label information but dominate the mean error
+     * (e.g. t = 1 for an epsilon-predicting model: the noise is too small to predict, so its error
+     * is large and label-blind); {@code why} says how it was chosen.
+     */
+    public record TimestepRange(int min, int max, String why) {
     }
 
     /**

@@ -35,6 +35,27 @@ class SamplingPlanTest {
     }
 
     @Test
+    void aTimestepRangeMovesTheSameNestedGridIntoIt() {
+        // the same values as onnx-models/tools/common.py plan_timesteps(8, t_range=(50, 650)) and plan_timesteps(8)
+        SamplingPlan ranged = new SamplingPlan(42, 50, 650);
+        int[] expected = {200, 500, 350, 50, 275, 575, 425, 125};
+        int[] full = {250, 750, 500, 1, 375, 875, 625, 125};
+        for (int j = 0; j < 8; j++) {
+            assertThat(ranged.timestep(j)).isEqualTo(expected[j]);
+            assertThat(plan.timestep(j)).isEqualTo(full[j]);
+        }
+        for (int j = 0; j < 4096; j++) {
+            assertThat(ranged.timestep(j)).isBetween(50, 649);
+        }
+    }
+
+    @Test
+    void anEmptyRangeIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SamplingPlan(1, 600, 600))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[600, 600)");
+    }
+
+    @Test
     void noiseIsStandardNormalAndDependsOnlyOnSeedAndSample() {
         float[] a = new float[20001];
         plan.noise(3, a, a.length);

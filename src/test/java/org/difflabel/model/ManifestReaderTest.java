@@ -84,6 +84,22 @@ class ManifestReaderTest {
     }
 
     @Test
+    void refusesATimestepRangeOutsideTheSchedule() throws IOException {
+        Path badRange = edit(MNIST, m -> ((ObjectNode) m.get("classifier")).putObject("timestepRange")
+                .put("min", 50).put("max", 1200).put("why", "test"));
+        assertThatThrownBy(() -> ManifestReader.read(badRange)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("classifier.timestepRange [50, 1200) needs 0 <= min, max <= 1000");
+    }
+
+    @Test
+    void refusesATimestepRangeWithAnUnknownField() throws IOException {
+        Path unknownField = edit(MNIST, m -> ((ObjectNode) m.get("classifier")).putObject("timestepRange")
+                .put("min", 50).put("max", 600).put("from", 3));
+        assertThatThrownBy(() -> ManifestReader.read(unknownField)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("from");
+    }
+
+    @Test
     void refusesASequentialPlanWithABadLevel() throws IOException {
         Path badLevel = edit(SHAPES, m -> {
             ObjectNode q = ((ObjectNode) m.get("classifier")).putObject("sequential");
