@@ -304,9 +304,10 @@ def main():
         if ck is None:
             fail("--baseline needs the training checkpoint (its steps and batch are the baseline's budget)")
         a = ck["args"]
-        print(f"CLIP-style baseline (2.0.0's data stream and hard negatives, {a['steps']} steps x {a['batch']})", flush=True)
-        img_enc, txt_enc = train_clip(a["steps"], a["batch"], a["seed"])
-        result["clip"] = {"steps": a["steps"], "batch": a["batch"]}
+        steps = ck.get("step", a["steps"])  # a run cut short: the steps it made
+        print(f"CLIP-style baseline (2.0.0's data stream and hard negatives, {steps} steps x {a['batch']})", flush=True)
+        img_enc, txt_enc = train_clip(steps, a["batch"], a["seed"])
+        result["clip"] = {"steps": steps, "batch": a["batch"]}
         for name, (x_seen, y_seen, x_held, y_held, two) in sets.items():
             s_seen, s_held = clip_scores(img_enc, txt_enc, x_seen, prompts), clip_scores(img_enc, txt_enc, x_held, prompts)
             s_two = np.stack([clip_scores(img_enc, txt_enc, img[None], caps)[0] for img, caps in two])

@@ -46,6 +46,19 @@ def targets(ev, k):
     return out
 
 
+def steps_text(ck):
+    planned, made = ck["args"]["steps"], ck.get("step", ck["args"]["steps"])
+    if made == planned:
+        return f"{made} steps"
+    return (f"{made} steps of a one-cycle schedule planned for {planned} (the run's checkpoint at step {made}: the "
+            f"run was cut there to leave the session time to evaluate; `--resume` continues it)")
+
+
+def stop_at(ck):
+    made = ck.get("step", ck["args"]["steps"])
+    return f" --stop-at {made}" if made != ck["args"]["steps"] else ""
+
+
 def tried_section(ev, k, monitor):
     """What was tried, with the measured effect of each where it was measured."""
     vr = ev.get("validation_by_range", {})
@@ -57,7 +70,7 @@ def tried_section(ev, k, monitor):
     lines = [
         "1. **Everything at once, in one run** (the CPU time of one session allows one run of this size, "
         "so the changes below were not ablated one by one; their combined effect is the table above against "
-        "1.0.0): the hard-negative contrastive loss, the varied scene drawing, 3600 instead of 3000 steps, and "
+        "1.0.0): the hard-negative contrastive loss, the varied scene drawing, more steps than 1.0.0's 3000, and "
         "both cores (2 threads: 0.59 s per batch-64 denoising step on an idle machine, measured before the run).",
         "2. **Progress during the run** (the trainer's quick check: K = 4, 48 scenes each of 1.0.0's renderer, "
         "monitor seeds 9101/9102, EMA weights):\n\n| step | seen | held-out |\n|---|---|---|\n" + rows,
@@ -141,7 +154,7 @@ inside the frame, and anti-aliasing (4x4 supersampling) on half the scenes, hard
 Text encoder 2-layer transformer, width 64 ({params['text'] / 1e6:.3f}M parameters); UNet channels 32/64/64 with
 cross-attention at 16x16, 8x8 and the middle, plus the pooled text added to the time embedding
 ({params['unet'] / 1e6:.3f}M). Trained jointly from scratch: AdamW, one-cycle LR (max {a['lr']}), batch {a['batch']},
-{a['steps']} steps, 10% empty-caption dropout, EMA 0.999, gradient clipping 1.0, seed {a['seed']}, both cores
+{steps_text(ck)}, 10% empty-caption dropout, EMA 0.999, gradient clipping 1.0, seed {a['seed']}, both cores
 ({a['threads']} threads). Loss: the denoising loss (epsilon MSE, t uniform) on the batch, plus a **hard-negative
 contrastive loss** on {a['contrastive']} scenes of each batch: the noised scene is scored with its caption and three
 hard negatives (attributes swapped or changed, seen pairs only) at one shared (t, eps), t uniform in
@@ -184,7 +197,7 @@ K = {k} grid over the full range [1, 1000)), and the mean error there (its weigh
 ## Reproduce
 ```
 sudo apt-get install -y python3-torch python3-onnx python3-numpy python3-sklearn python3-pil python3-scipy
-/usr/bin/python3 onnx-models/tools/train_shapes.py --version {manifest['version']} --steps {a['steps']} --threads 2 --monitor-every 600 --save-every 300 --resume-every 300 --out onnx-models/tools/.cache/shapes-t2i-{manifest['version']}.pt
+/usr/bin/python3 onnx-models/tools/train_shapes.py --version {manifest['version']} --steps {a['steps']}{stop_at(ck)} --threads 2 --monitor-every 600 --save-every 300 --resume-every 300 --out onnx-models/tools/.cache/shapes-t2i-{manifest['version']}.pt
 /usr/bin/python3 onnx-models/tools/evaluate_shapes.py --version {manifest['version']} --checkpoint onnx-models/tools/.cache/shapes-t2i-{manifest['version']}.pt --baseline
 /usr/bin/python3 onnx-models/tools/evaluate_shapes.py --version 1.0.0 --onnx onnx-models/shapes-t2i-1.0.0 --sets render2 --out onnx-models/shapes-t2i-1.0.0/evaluation-render2.json
 /usr/bin/python3 onnx-models/tools/export_models.py shapes

@@ -123,6 +123,8 @@ def main():
     ap.add_argument("--save-every", type=int, default=0, help="save the EMA weights to <out>.partial.pt every N steps")
     ap.add_argument("--resume-every", type=int, default=0, help="write <out>.resume.pt every N steps (0: never)")
     ap.add_argument("--resume", action="store_true", help="continue the run from <out>.resume.pt")
+    ap.add_argument("--stop-at", type=int, default=0, help="stop after this step (the LR schedule still spans --steps); "
+                    "<out> then holds the EMA weights of that step, the same as <out>.partial.pt saved there")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -138,7 +140,7 @@ def main():
     if args.resume:
         trainer.resume({"scenes": rng})
     step = step_v1 if args.version == "1.0.0" else step_v2
-    while not trainer.done():
+    while not trainer.done() and trainer.step_no != args.stop_at:
         loss, metrics = step(args, rng, abar, text, unet)
         trainer.step(loss, **metrics)
         trainer.maybe_save_resume({"scenes": rng})
