@@ -26,16 +26,19 @@ class PortableNoiseTest(unittest.TestCase):
 
     def test_seeds_and_timesteps_of_the_shipped_golden_cases(self):
         # the Java golden tests replay these cases: their seeds and timesteps come from request_seed and
-        # plan_timesteps of the model's version
-        for folder in ("mnist-ddpm", "mnist-ddpm-1.1.0", "shapes-t2i", os.path.join("standins", "sd-tiny")):
+        # plan_timesteps of the model's version, over the model's timestep range (shapes-t2i 2.0.0 has one)
+        for folder in ("mnist-ddpm", "mnist-ddpm-1.1.0", "shapes-t2i", "shapes-t2i-1.0.0", os.path.join("standins", "sd-tiny")):
             path = here("..", folder, "golden", "reference_cases.json")
-            version = json.load(open(here("..", folder, "model.json")))["version"]
+            manifest = json.load(open(here("..", folder, "model.json")))
+            version = manifest["version"]
+            rng = manifest["classifier"].get("timestepRange")
             cases = json.load(open(path))["cases"]
             self.assertTrue(cases, path)
             for case in cases:
                 where = (folder, case["requestId"])
                 self.assertEqual(case["seed"], str(request_seed(case["requestId"], version)), where)
-                self.assertEqual(case["timesteps"], plan_timesteps(case["stages"][-1][0]), where)
+                self.assertEqual(case["timesteps"], plan_timesteps(case["stages"][-1][0], t_range=rng and (rng["min"], rng["max"])),
+                                 where)
 
 
 class PlanTimestepsTest(unittest.TestCase):
