@@ -215,7 +215,7 @@ def clip_scores(img_enc, txt_enc, imgs, captions):
     with torch.no_grad():
         a = img_enc(torch.from_numpy(train_shapes.to_model_space(imgs)))
         b = txt_enc(torch.tensor([shapes.tokenize(c) for c in captions]))
-        return (a @ b.T).numpy()
+        return (a @ b.T).numpy().astype(np.float64)  # float32 overflows at a tiny fitted temperature
 
 
 def main():

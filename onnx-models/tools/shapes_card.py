@@ -11,6 +11,10 @@ TARGETS = {"seen": 0.90, "heldout": 0.70, "colours_swapped": 0.70, "shapes_swapp
 RENDER_GAP = 0.10  # render2 within 10 points of render1
 
 
+def fmt_nll(v):
+    return "not finite (the evaluation's float32 scores overflowed at the tiny fitted temperature)" if v is None else f"{v:.3f}"
+
+
 def pct(v):
     return f"{100 * v:.1f}%"
 
@@ -118,7 +122,7 @@ def card(manifest, ev, ck, old_folder, params, onnx_mb, forward_ms, monitor):
 (1.0.0: {pct(o['colour_correct_heldout'])}, {pct(o['shape_correct_heldout'])}). Calibration on the seen single objects:
 NLL {n['calibration_seen']['nll_T1']:.3f} / ECE {n['calibration_seen']['ece_T1']:.3f} at T = 1, NLL {n['calibration_seen']['nll_T']:.3f} /
 ECE {n['calibration_seen']['ece_T']:.3f} at the fitted T (1.0.0: NLL {o['calibration_seen']['nll_T']:.3f}); the baseline at its own fitted
-temperature: NLL {c['calibration_seen']['nll_T']:.3f}.
+temperature: NLL {fmt_nll(c['calibration_seen']['nll_T'])}.
 
 | K | seen | held-out |
 |---|---|---|
