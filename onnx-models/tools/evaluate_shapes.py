@@ -243,8 +243,9 @@ def main():
     if args.timestep_range:
         try:
             t_range = tuple(int(v) for v in args.timestep_range.split(","))
-            assert len(t_range) == 2 and 0 <= t_range[0] < t_range[1] - 1 and t_range[1] <= 1000
-        except (ValueError, AssertionError):
+        except ValueError:
+            t_range = ()
+        if not (len(t_range) == 2 and 0 <= t_range[0] < t_range[1] - 1 and t_range[1] <= 1000):
             fail(f"--timestep-range: expected LO,HI with 0 <= LO < HI - 1, HI <= 1000, got {args.timestep_range!r}")
     prompts = [f"a {s}" for s in SINGLES]  # the manifest's default template "a {label}"
 

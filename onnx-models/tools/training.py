@@ -29,6 +29,7 @@ class Trainer:
         self.opt = torch.optim.AdamW(self.params, lr=lr, weight_decay=0.0)
         self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=lr, total_steps=steps, pct_start=0.05)
         self.step_no = 0
+        self.resumed_at = 0  # the step this process started from (ETA counts only its own steps)
         self.start = time.time()
         self.minutes_before = 0.0  # training time of the run(s) this one resumed
         self._sums, self._logged = {}, 0
@@ -58,15 +59,11 @@ class Trainer:
     def _log(self):
         n = self.step_no - self._logged  # steps since the last line: 10 at step 10, then log_every - 10, ...
         el = time.time() - self.start
-        done = self.step_no - self._first_step
+        done = self.step_no - self.resumed_at
         eta = el / max(done, 1) * (self.steps - self.step_no)
         means = " ".join(f"{k} {v / n:.4f}" for k, v in self._sums.items())
         print(f"step {self.step_no}/{self.steps} {means} {self.minutes() :.1f} min (eta {eta / 60:.1f} min)", flush=True)
         self._sums, self._logged = {}, self.step_no
-
-    @property
-    def _first_step(self):
-        return getattr(self, "_resumed_at", 0)
 
     def minutes(self):
         return self.minutes_before + (time.time() - self.start) / 60
@@ -107,6 +104,6 @@ class Trainer:
         torch.set_rng_state(state["torch_rng"])
         for n, g in generators.items():
             g.bit_generator.state = state["generators"][n]
-        self.step_no = self._logged = self._resumed_at = state["step"]
+        self.step_no = self._logged = self.resumed_at = state["step"]
         self.minutes_before = state["minutes"]
         print(f"resumed {self.resume_path()} at step {self.step_no} ({self.minutes_before:.1f} min before)", flush=True)
